@@ -1,0 +1,65 @@
+# nodescope: the README's two commands are `sudo make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+JAVA_HOME ?= /usr/lib/jvm/temurin-25-jdk-amd64
+export JAVA_HOME
+MVN := mvn -B -q
+JAR := daemon/target/nodescope.jar
+JAVA := $(JAVA_HOME)/bin/java --enable-native-access=ALL-UNNAMED
+
+BUILD := build/bpf
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+BPF_SRC := $(wildcard bpf/*.bpf.c)
+BPF_OBJ := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRC))
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall -Werror
+
+# Debian packages the build, the run and the tests need; installed when a command is missing.
+APT_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool gcc make maven linux-libc-dev
+NEEDED_COMMANDS := clang llvm-strip bpftool gcc mvn
+
+.PHONY: deps bpf build run test unit-test bench demo-oom clean
+
+deps:
+	@missing=""; for c in $(NEEDED_COMMANDS); do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
+	[ -f /usr/include/bpf/bpf_helpers.h ] || missing="$$missing libbpf-dev"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "nodescope: missing:$$missing; run 'sudo make deps' (installs: $(APT_PACKAGES))" >&2; exit 1; fi; \
+	  echo "nodescope: installing$$missing (apt: $(APT_PACKAGES))"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	fi
+	@[ -x "$(JAVA_HOME)/bin/java" ] || { echo "nodescope: JDK 25 not found at JAVA_HOME=$(JAVA_HOME); set JAVA_HOME to a JDK 25" >&2; exit 1; }
+
+$(BUILD)/vmlinux.h:
+	@mkdir -p $(BUILD)
+	@[ -r /sys/kernel/btf/vmlinux ] || { echo "nodescope: /sys/kernel/btf/vmlinux missing: the kernel needs CONFIG_DEBUG_INFO_BTF=y" >&2; exit 1; }
+	bpftool btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/%.h bpf/include/nodescope.h $(BUILD)/vmlinux.h
+	clang $(BPF_CFLAGS) -c $< -o $@
+
+bpf: deps $(BPF_OBJ)
+
+build: bpf
+	$(MVN) package -DskipTests
+
+# Runs the daemon in the foreground. As root or through sudo; flags go in ARGS="...".
+run: build
+	$(JAVA) -jar $(JAR) $(ARGS)
+
+# Both tiers: unit tests (surefire) and privileged integration tests (failsafe, *IT).
+test: bpf
+	$(MVN) verify
+
+unit-test: bpf
+	$(MVN) test
+
+bench: build
+	bench/run-bench.sh
+
+demo-oom:
+	demo/oom-demo.sh
+
+clean:
+	rm -rf build
+	$(MVN) clean

@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/* OOM kills and the deaths that follow them, on a dedicated low-volume ring that must not lose.
+ *
+ * mark_victim fires inside __oom_kill_process after the victim was chosen and SIGKILLed.
+ * `current` there is the task whose allocation ran the OOM killer (the trigger), often a
+ * different process from the victim. Two attachments of the same logic, chosen at load time
+ * by the daemon's feature probe: tp_btf (the victim's task_struct at hand, so its memcg can be
+ * read) and the classic tracepoint (only the fields the tracepoint formats).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "oom.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* How far up the cgroup tree to look for the memcg whose limit was hit. Kubelet layouts are
+ * 4-6 levels deep (kubepods/burstable/pod/container); 16 covers nested (kind) nodes too. */
+#define NS_MAX_MEMCG_DEPTH 16
+/* A memcg counts as "at its limit" when fewer pages than this remain. Charges are batched
+ * (MEMCG_CHARGE_BATCH = 64 pages) and a THP fault charges 512 pages at once. */
+#define NS_NEAR_LIMIT_PAGES 1024
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} oom_events SEC(".maps");
+
+/* Records that could not be reserved, per ring (enum ns_ring). Read by the daemon's /metrics. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NS_RING_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} ring_drops SEC(".maps");
+
+/* Pre-5.19 kernels keep rss counters as atomics in struct mm_rss_stat. */
+struct mm_rss_stat___old {
+	atomic_long_t count[4];
+} __attribute__((preserve_access_index));
+struct mm_struct___old {
+	struct mm_rss_stat___old rss_stat;
+} __attribute__((preserve_access_index));
+
+static __always_inline void count_drop(__u32 ring)
+{
+	__u64 *drops = bpf_map_lookup_elem(&ring_drops, &ring);
+	if (drops)
+		__sync_fetch_and_add(drops, 1);
+}
+
+/* Reserve a record and zero its first zeroed_bytes (a constant: BPF has no memset call; what
+ * is not zeroed here must be written in full, as bpf_get_stack does with its buffer). */
+#define RESERVE(type, zeroed_bytes, event_kind, layout_version)                                                  \
+	({                                                                            \
+		type *rec = bpf_ringbuf_reserve(&oom_events, sizeof(type), 0);       \
+		if (!rec) {                                                           \
+			count_drop(NS_RING_OOM);                                      \
+		} else {                                                              \
+			__builtin_memset(rec, 0, zeroed_bytes);                        \
+			rec->hdr.kind = event_kind;                                       \
+			rec->hdr.version = layout_version;                                 \
+			rec->hdr.size = sizeof(type);                                 \
+			rec->hdr.boot_ns = bpf_ktime_get_boot_ns();                   \
+		}                                                                     \
+		rec;                                                                  \
+	})
+
+static __always_inline struct mem_cgroup *task_memcg(struct task_struct *task)
+{
+	struct cgroup_subsys_state *css = BPF_CORE_READ(task, cgroups, subsys[memory_cgrp_id]);
+	return css ? container_of(css, struct mem_cgroup, css) : NULL;
+}
+
+static __always_inline __u64 memcg_id(struct mem_cgroup *memcg)
+{
+	return memcg ? BPF_CORE_READ(memcg, css.cgroup, kn, id) : 0;
+}
+
+static __always_inline __u64 memory_event(struct mem_cgroup *memcg, int event)
+{
+	return BPF_CORE_READ(memcg, memory_events[event].counter);
+}
+
+static __always_inline void read_memcg(struct ns_memcg *out, struct mem_cgroup *memcg)
+{
+	if (!memcg)
+		return;
+	out->id = memcg_id(memcg);
+	out->usage_pages = BPF_CORE_READ(memcg, memory.usage.counter);
+	out->limit_pages = BPF_CORE_READ(memcg, memory.max);
+	out->failcnt = BPF_CORE_READ(memcg, memory.failcnt);
+	out->events_oom = memory_event(memcg, bpf_core_enum_value(enum memcg_memory_event, MEMCG_OOM));
+	out->events_oom_kill =
+		memory_event(memcg, bpf_core_enum_value(enum memcg_memory_event, MEMCG_OOM_KILL));
+	if (bpf_core_field_exists(memcg->memsw)) {
+		out->memsw_usage_pages = BPF_CORE_READ(memcg, memsw.usage.counter);
+		out->memsw_limit_pages = BPF_CORE_READ(memcg, memsw.max);
+	}
+}
+
+static __always_inline bool near_limit(__u64 usage, __u64 limit)
+{
+	return limit > 0 && usage + NS_NEAR_LIMIT_PAGES >= limit;
+}
+
+/* The memcg OOM ran for is the one whose limit the trigger's charge hit: the trigger's own
+ * memcg or an ancestor (a pod-level limit kills inside a container). mark_victim does not pass
+ * it, so find the nearest memcg on the trigger's path that is at its memory (or v1 memsw)
+ * limit. None found: the OOM was global (or cpuset/mempolicy-constrained). */
+static __always_inline struct mem_cgroup *constraining_memcg(struct mem_cgroup *memcg)
+{
+	for (int depth = 0; depth < NS_MAX_MEMCG_DEPTH && memcg; depth++) {
+		if (near_limit(BPF_CORE_READ(memcg, memory.usage.counter), BPF_CORE_READ(memcg, memory.max)))
+			return memcg;
+		if (bpf_core_field_exists(memcg->memsw) &&
+		    near_limit(BPF_CORE_READ(memcg, memsw.usage.counter), BPF_CORE_READ(memcg, memsw.max)))
+			return memcg;
+		struct cgroup_subsys_state *parent = BPF_CORE_READ(memcg, css.parent);
+		memcg = parent ? container_of(parent, struct mem_cgroup, css) : NULL;
+	}
+	return NULL;
+}
+
+static __always_inline void fill_current(struct ns_task *out)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct task_struct *current = bpf_get_current_task_btf();
+	out->tgid = pid_tgid >> 32;
+	out->pid = (__u32)pid_tgid;
+	out->uid = (__u32)bpf_get_current_uid_gid();
+	out->memcg_id = memcg_id(task_memcg(current));
+	bpf_get_current_comm(out->comm, sizeof(out->comm));
+}
+
+/* Trigger identity, constraint and stacks: the same for both attachments. */
+static __always_inline void fill_trigger(void *ctx, struct ns_oom_kill_event *e)
+{
+	fill_current(&e->trigger);
+	struct mem_cgroup *limited = constraining_memcg(task_memcg(bpf_get_current_task_btf()));
+	if (limited) {
+		e->flags |= NS_OOM_F_MEMCG_CONSTRAINED;
+		read_memcg(&e->constraining_memcg, limited);
+	}
+	e->kernel_stack_bytes = bpf_get_stack(ctx, e->kernel_stack, sizeof(e->kernel_stack), 0);
+	e->user_stack_bytes =
+		bpf_get_stack(ctx, e->user_stack, sizeof(e->user_stack), BPF_F_USER_STACK);
+}
+
+static __always_inline __u64 rss_pages(struct mm_struct *mm, int member)
+{
+	if (bpf_core_field_exists(mm->rss_stat[0].count))
+		return BPF_CORE_READ(mm, rss_stat[member].count);
+	struct mm_struct___old *old = (void *)mm;
+	return BPF_CORE_READ(old, rss_stat.count[member].counter);
+}
+
+SEC("tp_btf/mark_victim")
+int BPF_PROG(oom_mark_victim_btf, struct task_struct *victim, uid_t uid)
+{
+	struct ns_oom_kill_event *e =
+		RESERVE(struct ns_oom_kill_event, offsetof(struct ns_oom_kill_event, kernel_stack),
+			NS_EVENT_OOM_KILL, NS_OOM_KILL_VERSION);
+	if (!e)
+		return 0;
+	e->flags = NS_OOM_F_TP_BTF;
+	e->victim.tgid = BPF_CORE_READ(victim, tgid);
+	e->victim.pid = BPF_CORE_READ(victim, pid);
+	e->victim.uid = uid;
+	BPF_CORE_READ_STR_INTO(&e->victim.comm, victim, comm);
+	e->victim_oom_score_adj = BPF_CORE_READ(victim, signal, oom_score_adj);
+
+	struct mm_struct *mm = BPF_CORE_READ(victim, mm);
+	if (mm) {
+		e->victim_total_vm_pages = BPF_CORE_READ(mm, total_vm);
+		e->victim_rss_anon_pages =
+			rss_pages(mm, MM_ANONPAGES);
+		e->victim_rss_file_pages =
+			rss_pages(mm, MM_FILEPAGES);
+		e->victim_rss_shmem_pages =
+			rss_pages(mm, MM_SHMEMPAGES);
+		e->victim_pgtables_bytes = BPF_CORE_READ(mm, pgtables_bytes.counter);
+	}
+	struct mem_cgroup *memcg = task_memcg(victim);
+	if (memcg) {
+		e->flags |= NS_OOM_F_VICTIM_MEMCG;
+		read_memcg(&e->victim_memcg, memcg);
+		e->victim.memcg_id = e->victim_memcg.id;
+	}
+	fill_trigger(ctx, e);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* Fallback where tp_btf is unavailable: the victim's memcg is not reachable from the
+ * tracepoint's fields; the daemon resolves it from /proc while the victim still lives. */
+SEC("tracepoint/oom/mark_victim")
+int oom_mark_victim_tp(struct trace_event_raw_mark_victim *args)
+{
+	struct ns_oom_kill_event *e =
+		RESERVE(struct ns_oom_kill_event, offsetof(struct ns_oom_kill_event, kernel_stack),
+			NS_EVENT_OOM_KILL, NS_OOM_KILL_VERSION);
+	if (!e)
+		return 0;
+	e->victim.tgid = args->pid; /* the tracepoint names the thread group leader's pid */
+	e->victim.pid = args->pid;
+	e->victim.uid = args->uid;
+	bpf_probe_read_kernel_str(e->victim.comm, sizeof(e->victim.comm),
+				  (void *)args + (args->__data_loc_comm & 0xffff));
+	e->victim_oom_score_adj = args->oom_score_adj;
+	e->victim_total_vm_pages = args->total_vm;
+	/* The tracepoint formats rss in KiB (K(get_mm_counter())); pages here, like tp_btf. */
+	e->victim_rss_anon_pages = args->anon_rss >> 2;
+	e->victim_rss_file_pages = args->file_rss >> 2;
+	e->victim_rss_shmem_pages = args->shmem_rss >> 2;
+	e->victim_pgtables_bytes = args->pgtables << 10;
+	fill_trigger(args, e);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* The death of a thread group by a signal, or of any OOM victim: the "exit 137" moment.
+ * Only these leave the kernel; ordinary exits are filtered here. */
+SEC("tracepoint/sched/sched_process_exit")
+int process_exit(struct trace_event_raw_sched_process_template *args)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	/* do_exit() decrements signal->live before this tracepoint: 0 means the group is dead. */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	__u32 exit_code = BPF_CORE_READ(task, exit_code);
+	__u32 flags = 0;
+	if (exit_code & 0x7f)
+		flags |= NS_EXIT_F_SIGNALED;
+	if (BPF_CORE_READ(task, signal, oom_mm))
+		flags |= NS_EXIT_F_OOM_VICTIM;
+	if (!flags)
+		return 0;
+
+	struct ns_process_exit_event *e =
+		RESERVE(struct ns_process_exit_event, sizeof(struct ns_process_exit_event),
+			NS_EVENT_PROCESS_EXIT, NS_PROCESS_EXIT_VERSION);
+	if (!e)
+		return 0;
+	fill_current(&e->task);
+	e->exit_code = exit_code;
+	e->flags = flags;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}

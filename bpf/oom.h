@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* OOM kills and the process exits that follow them. Decoded by io.nodescope.decode.OomKillDecoder
+ * and ProcessExitDecoder; a layout test checks their offsets against this object's BTF. */
+#ifndef NODESCOPE_OOM_H
+#define NODESCOPE_OOM_H
+
+#include "include/nodescope.h"
+
+#define NS_OOM_KILL_VERSION 1
+#define NS_PROCESS_EXIT_VERSION 1
+
+/* ns_oom_kill_event.flags */
+#define NS_OOM_F_TP_BTF          (1u << 0) /* filled from tp_btf/mark_victim (task_struct at hand) */
+#define NS_OOM_F_VICTIM_MEMCG    (1u << 1) /* victim_memcg was read */
+#define NS_OOM_F_MEMCG_CONSTRAINED (1u << 2) /* a memcg on the trigger's path was at its limit */
+
+/* ns_process_exit_event.flags */
+#define NS_EXIT_F_OOM_VICTIM     (1u << 0) /* the process was marked as an OOM victim */
+#define NS_EXIT_F_SIGNALED       (1u << 1) /* killed by a signal (exit_code & 0x7f) */
+
+/* One memory cgroup's counters, in pages, read with CO-RE at the moment of the event. */
+struct ns_memcg {
+	__u64 id;            /* kernfs id; 0 = none */
+	__u64 usage_pages;   /* memory.usage_in_bytes / memory.current */
+	__u64 limit_pages;   /* memory.limit_in_bytes / memory.max; PAGE_COUNTER_MAX = unlimited */
+	__u64 failcnt;       /* memory.failcnt (v1 counts it; v2 keeps it at 0) */
+	__u64 events_oom;    /* memory.events oom: times the limit was hit and OOM ran */
+	__u64 events_oom_kill; /* memory.events oom_kill: before this kill is counted */
+	__u64 memsw_usage_pages; /* v1 memory+swap; 0 where the kernel has no memsw counter */
+	__u64 memsw_limit_pages;
+};
+
+struct ns_oom_kill_event {
+	struct ns_event_header hdr;
+	__u32 flags;                 /* NS_OOM_F_* */
+	__s32 victim_oom_score_adj;
+	struct ns_task victim;       /* the task chosen to die */
+	__u64 victim_total_vm_pages;
+	__u64 victim_rss_anon_pages;
+	__u64 victim_rss_file_pages;
+	__u64 victim_rss_shmem_pages;
+	__u64 victim_pgtables_bytes;
+	struct ns_memcg victim_memcg;
+	struct ns_memcg constraining_memcg; /* nearest memcg at its limit on the trigger's path */
+	struct ns_task trigger;      /* current: the task whose allocation ran the OOM killer */
+	__s32 kernel_stack_bytes;    /* bpf_get_stack result: bytes written, or -errno */
+	__s32 user_stack_bytes;
+	__u64 kernel_stack[NS_MAX_STACK_DEPTH];
+	__u64 user_stack[NS_MAX_STACK_DEPTH];
+};
+
+struct ns_process_exit_event {
+	struct ns_event_header hdr;
+	struct ns_task task;         /* the thread that ended the thread group */
+	__u32 exit_code;             /* wait(2) status: exit status << 8 | terminating signal */
+	__u32 flags;                 /* NS_EXIT_F_* */
+};
+
+#endif
