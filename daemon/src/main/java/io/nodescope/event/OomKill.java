@@ -1,0 +1,30 @@
+package io.nodescope.event;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The OOM killer chose and SIGKILLed a victim (oom:mark_victim).
+ *
+ * @param victim              the task chosen to die
+ * @param victimOomScoreAdj   its oom_score_adj (-1000..1000)
+ * @param victimMemcg         the victim's memory cgroup; empty where the probe could not read it
+ * @param constrainingMemcg   the memcg at its limit on the trigger's path; empty for a global OOM
+ * @param trigger             the task whose allocation ran the OOM killer (current)
+ */
+public record OomKill(long bootTimeNanos, ProbeSource source, TaskIdentity victim, int victimOomScoreAdj,
+                      VictimMemory victimMemory, Optional<MemcgState> victimMemcg, OomConstraint constraint,
+                      Optional<MemcgState> constrainingMemcg, TaskIdentity trigger, RawStack triggerKernelStack,
+                      RawStack triggerUserStack) implements NodeEvent {
+    public OomKill {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(victim, "victim");
+        Objects.requireNonNull(victimMemory, "victimMemory");
+        Objects.requireNonNull(victimMemcg, "victimMemcg");
+        Objects.requireNonNull(constraint, "constraint");
+        Objects.requireNonNull(constrainingMemcg, "constrainingMemcg");
+        Objects.requireNonNull(trigger, "trigger");
+        Objects.requireNonNull(triggerKernelStack, "triggerKernelStack");
+        Objects.requireNonNull(triggerUserStack, "triggerUserStack");
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Immutable event records that cross stage boundaries.
+ */
+package io.nodescope.event;

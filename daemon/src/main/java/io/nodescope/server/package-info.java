@@ -1,0 +1,4 @@
+/**
+ * The daemon's own HTTP endpoints over Netty: /healthz, /readyz, /metrics.
+ */
+package io.nodescope.server;
