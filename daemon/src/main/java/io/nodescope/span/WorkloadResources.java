@@ -1,0 +1,41 @@
+package io.nodescope.span;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.resources.Resource;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One Resource object per workload. The OTLP marshaler groups spans into ResourceSpans by
+ * Resource identity, so equal Resources built twice would be sent as separate groups: build once,
+ * reuse. Bounded (least recently used evicted) because workloads come and go on a node.
+ */
+public final class WorkloadResources {
+    /** The cgroup a workload runs in: its most stable identity without a container runtime's help. */
+    public static final AttributeKey<String> CGROUP_PATH = AttributeKey.stringKey("nodescope.cgroup.path");
+    private static final int MAX_WORKLOADS = 4096;
+
+    private final Resource node;
+    private final Map<String, Resource> byCgroup = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Resource> eldest) {
+            return size() > MAX_WORKLOADS;
+        }
+    };
+
+    /** node: the daemon's configured Resource (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, host). */
+    public WorkloadResources(Resource node) {
+        this.node = node;
+    }
+
+    public Resource node() {
+        return node;
+    }
+
+    public synchronized Resource forCgroup(Optional<String> cgroupPath) {
+        return cgroupPath.map(path -> byCgroup.computeIfAbsent(path,
+                p -> node.merge(Resource.builder().put(CGROUP_PATH, p).build()))).orElse(node);
+    }
+}
