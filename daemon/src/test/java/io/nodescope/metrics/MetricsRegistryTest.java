@@ -124,6 +124,28 @@ class MetricsRegistryTest {
     }
 
     @Test
+    void rejectsLabelNamesTheExpositionFormatCannotCarry() {
+        assertThrows(IllegalArgumentException.class, () -> registry.counter("nodescope_a_total", "A.", "pod-name", "p"));
+        assertThrows(IllegalArgumentException.class, () -> registry.counter("nodescope_a_total", "A.", "ns:pod", "p"));
+        assertThrows(IllegalArgumentException.class, () -> registry.counter("nodescope_a_total", "A.", "__name__", "p"));
+        assertThrows(IllegalArgumentException.class, () -> registry.counter("nodescope_a_total", "A.", "", "p"));
+    }
+
+    @Test
+    void rejectsALabelNameGivenTwiceInsteadOfKeepingOneValue() {
+        assertThrows(IllegalArgumentException.class,
+                () -> registry.counter("nodescope_a_total", "A.", "ring", "oom", "ring", "exit"));
+    }
+
+    @Test
+    void rejectsMissingHelpOrLabelValueAtRegistrationNotAtRender() {
+        assertThrows(NullPointerException.class, () -> registry.gauge("nodescope_g", null, () -> 0));
+        assertThrows(NullPointerException.class, () -> registry.gauge("nodescope_g", "G.", () -> 0, "ring", null));
+
+        assertEquals("", registry.renderPrometheusText());
+    }
+
+    @Test
     void aRejectedRegistrationLeavesNothingBehind() {
         assertThrows(IllegalArgumentException.class, () -> registry.counter("nodescope_odd_total", "Odd.", "ring"));
 
