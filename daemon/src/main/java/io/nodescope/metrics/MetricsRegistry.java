@@ -3,6 +3,7 @@ package io.nodescope.metrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
@@ -14,6 +15,8 @@ import java.util.regex.Pattern;
  */
 public final class MetricsRegistry {
     private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
+    // Colons are for metric names only; a leading "__" is reserved for Prometheus' own labels.
+    private static final Pattern LABEL_NAME = Pattern.compile("(?!__)[a-zA-Z_][a-zA-Z0-9_]*");
 
     private record Sample(Map<String, String> labels, LongSupplier value) {}
 
@@ -46,9 +49,18 @@ public final class MetricsRegistry {
         if (labelPairs.length % 2 != 0) {
             throw new IllegalArgumentException("labels come in name/value pairs: " + name);
         }
+        // Checked here rather than at render time: one bad registration must not break every scrape.
+        Objects.requireNonNull(help, "help");
         Map<String, String> labels = new TreeMap<>();
         for (int i = 0; i < labelPairs.length; i += 2) {
-            labels.put(labelPairs[i], labelPairs[i + 1]);
+            String labelName = labelPairs[i];
+            if (!LABEL_NAME.matcher(labelName).matches()) {
+                throw new IllegalArgumentException("invalid label name " + labelName + " on " + name);
+            }
+            String labelValue = Objects.requireNonNull(labelPairs[i + 1], labelName);
+            if (labels.put(labelName, labelValue) != null) {
+                throw new IllegalArgumentException("label " + labelName + " given twice on " + name);
+            }
         }
         Family family = families.computeIfAbsent(name,
                 n -> new Family(n, help, type, new CopyOnWriteArrayList<>()));
