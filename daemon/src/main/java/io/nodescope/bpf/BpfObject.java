@@ -176,6 +176,14 @@ public final class BpfObject implements AutoCloseable {
         return Objects.equals(pointer, MemorySegment.NULL) ? "" : pointer.reinterpret(Long.MAX_VALUE).getString(0);
     }
 
+    /** Detaches every attached program; the maps stay readable until {@link #close()}. */
+    public void detachAll() {
+        for (MemorySegment link : links) {
+            Lib.bpf_link__destroy(link);
+        }
+        links.clear();
+    }
+
     /** Detaches every program (links first, so no event fires into a closing object) and frees it. */
     @Override
     public void close() {
@@ -183,10 +191,7 @@ public final class BpfObject implements AutoCloseable {
             return;
         }
         closed = true;
-        for (MemorySegment link : links) {
-            Lib.bpf_link__destroy(link);
-        }
-        links.clear();
+        detachAll();
         Lib.bpf_object__close(object);
         arena.close();
     }

@@ -112,6 +112,11 @@ public final class OomProbe implements AutoCloseable {
         }
     }
 
+    /** Stops new events; the ring can still be drained of what the kernel already wrote. */
+    public void detach() {
+        object.detachAll();
+    }
+
     /** Detaches all programs and frees the object. */
     @Override
     public void close() {
