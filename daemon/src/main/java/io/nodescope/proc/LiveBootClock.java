@@ -1,53 +1,54 @@
 package io.nodescope.proc;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
-import com.sun.jna.Structure;
 import io.nodescope.event.BootClock;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.time.Instant;
 
-/** This machine's clocks through clock_gettime(2). */
+/**
+ * This machine's clocks. The JDK has no CLOCK_BOOTTIME (System.nanoTime is CLOCK_MONOTONIC,
+ * which stops during suspend and so drifts from BPF's timestamps) and /proc/uptime has it only
+ * to 10 ms, so clock_gettime is called directly. Native access is enabled for the daemon (jar
+ * manifest) and its tests (surefire argLine).
+ */
 public final class LiveBootClock implements BootClock {
-    private static final int CLOCK_REALTIME = 0;
     private static final int CLOCK_BOOTTIME = 7;
+    @SuppressWarnings("restricted")
+    private static final MethodHandle CLOCK_GETTIME = Linker.nativeLinker().downcallHandle(
+            Linker.nativeLinker().defaultLookup().find("clock_gettime").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
 
-    static {
-        Native.register(LiveBootClock.class, "c");
-    }
-
-    @Structure.FieldOrder({"seconds", "nanos"})
-    public static final class Timespec extends Structure {
-        public long seconds;
-        public long nanos;
-
-        long totalNanos() {
-            return seconds * 1_000_000_000L + nanos;
-        }
-    }
-
-    private static native int clock_gettime(int clock, Timespec out) throws LastErrorException;
-
-    /**
-     * Reads BOOTTIME between two REALTIME reads and pairs it with their midpoint, so the offset's
-     * error is at most half the time the three calls took (well under a microsecond).
-     */
+    /** Reading the wall clock on both sides of the boot clock halves the error the read adds. */
     @Override
     public long bootToWallOffsetNanos() {
-        Timespec realBefore = new Timespec();
-        Timespec boot = new Timespec();
-        Timespec realAfter = new Timespec();
-        clock_gettime(CLOCK_REALTIME, realBefore);
-        clock_gettime(CLOCK_BOOTTIME, boot);
-        clock_gettime(CLOCK_REALTIME, realAfter);
-        long realMidpoint = realBefore.totalNanos() + (realAfter.totalNanos() - realBefore.totalNanos()) / 2;
-        return realMidpoint - boot.totalNanos();
+        long wallBefore = wallNanos();
+        long boot = bootTimeNanosNow();
+        long wallAfter = wallNanos();
+        return wallBefore + (wallAfter - wallBefore) / 2 - boot;
     }
 
-    /** Used by tests: CLOCK_BOOTTIME now. */
-    static long bootTimeNanosNow() {
-        Timespec boot = new Timespec();
-        clock_gettime(CLOCK_BOOTTIME, boot);
-        return boot.totalNanos();
+    private static long wallNanos() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
+    /** CLOCK_BOOTTIME now, in nanoseconds: the clock bpf_ktime_get_boot_ns reads. */
+    public static long bootTimeNanosNow() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment timespec = arena.allocate(2 * Long.BYTES, Long.BYTES);
+            int result = (int) CLOCK_GETTIME.invokeExact(CLOCK_BOOTTIME, timespec);
+            if (result != 0) {
+                throw new IllegalStateException("clock_gettime(CLOCK_BOOTTIME) failed");
+            }
+            return timespec.get(ValueLayout.JAVA_LONG, 0) * 1_000_000_000L
+                    + timespec.get(ValueLayout.JAVA_LONG, Long.BYTES);
+        } catch (Throwable e) {
+            throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+        }
+    }
 }

@@ -1,0 +1,175 @@
+package io.nodescope.daemon;
+
+import io.nodescope.bpf.BpfSetupException;
+import io.nodescope.bpf.KernelPreflight;
+import io.nodescope.config.NodescopeConfig;
+import io.nodescope.decode.EventDecoder;
+import io.nodescope.decode.PageSize;
+import io.nodescope.event.BootClock;
+import io.nodescope.event.NodeEvent;
+import io.nodescope.export.ExportSetup;
+import io.nodescope.metrics.MetricsRegistry;
+import io.nodescope.proc.EnrichedOomKill;
+import io.nodescope.proc.LiveBootClock;
+import io.nodescope.proc.MemcgPaths;
+import io.nodescope.proc.OomEnricher;
+import io.nodescope.proc.ProcessFiles;
+import io.nodescope.record.EventRecorder;
+import io.nodescope.record.EventReplay;
+import io.nodescope.record.RecordingOrigin;
+import io.nodescope.server.HttpServer;
+import io.nodescope.span.OomKillAssembler;
+import io.nodescope.span.OomKillSpanMapper;
+import io.nodescope.span.WorkloadResources;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running nodescope: outputs, pipeline, event source and HTTP server, started in the order
+ * that lets each see the next ready, and stopped in the reverse order so nothing in flight is
+ * lost: detach the probes, drain the rings, report pending kills, flush the exports.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("nodescope.daemon");
+    /** How often pending OOM kills are checked for an overdue victim death. */
+    private static final long EXPIRE_PERIOD_MILLIS = 100;
+
+    private final NodescopeConfig config;
+    private final SpanOutputs outputs;
+    private final OomKillAssembler oomKills;
+    private final ScheduledExecutorService timer;
+    private final Optional<EventRecorder> recorder;
+    private Optional<HttpServer> server = Optional.empty();
+    private Optional<KernelEventSource> kernel = Optional.empty();
+    private volatile boolean ready;
+
+    private Daemon(NodescopeConfig config, SpanOutputs outputs, OomKillAssembler oomKills,
+                   Optional<EventRecorder> recorder) {
+        this.config = config;
+        this.outputs = outputs;
+        this.oomKills = oomKills;
+        this.recorder = recorder;
+        this.timer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("nodescope-oom-expiry").factory());
+        timer.scheduleAtFixedRate(this::expirePendingKills, EXPIRE_PERIOD_MILLIS, EXPIRE_PERIOD_MILLIS,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void expirePendingKills() {
+        try {
+            oomKills.expire();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "reporting an OOM kill failed", e);
+        }
+    }
+
+    /** Attaches to the kernel and runs until {@link #close()}. */
+    public static Daemon startLive(NodescopeConfig config, ExportSetup export, PrintStream consoleStream)
+            throws BpfSetupException, IOException {
+        KernelPreflight.forThisProcess().check();
+        MetricsRegistry metrics = new MetricsRegistry();
+        BootClock clock = new LiveBootClock();
+        SpanOutputs outputs = outputs(config, export, consoleStream, metrics);
+        OomKillAssembler oomKills = assembler(config, export, clock, outputs);
+        Optional<EventRecorder> recorder = Optional.empty();
+        if (config.recordFile().isPresent()) {
+            RecordingOrigin origin = RecordingOrigin.ofThisNode(clock);
+            recorder = Optional.of(EventRecorder.create(config.recordFile().get(), origin.hostname(),
+                    origin.kernelRelease(), origin.bootToWallOffsetNanos()));
+        }
+        Daemon daemon = new Daemon(config, outputs, oomKills, recorder);
+        try {
+            if (config.httpAddress().isPresent()) {
+                daemon.server = Optional.of(HttpServer.start(config.httpAddress().get(), metrics,
+                        () -> daemon.ready ? Optional.empty() : Optional.of("BPF probes not attached yet")));
+            }
+            OomEnricher enricher = new OomEnricher(MemcgPaths.discover(config.cgroupRoot()),
+                    new ProcessFiles(config.procRoot()), metrics);
+            EventPipeline pipeline = new EventPipeline(recorder, enricher::enrich, oomKills);
+            daemon.kernel = Optional.of(KernelEventSource.start(new EventDecoder(PageSize.ofThisKernel(), metrics),
+                    pipeline, metrics));
+        } catch (BpfSetupException | IOException | RuntimeException e) {
+            daemon.close();
+            throw e;
+        }
+        daemon.ready = true;
+        LOG.log(System.Logger.Level.INFO, "nodescope ready: OOM kills traced via {0}; spans to {1}{2}",
+                daemon.kernel.get().oomProbe().source().attributeValue(), outputs.describe(),
+                daemon.server.map(s -> "; /metrics on http://" + hostPort(s)).orElse(""));
+        return daemon;
+    }
+
+    /** Feeds a recording through the pipeline (no kernel, no root), then flushes. */
+    public static long replay(NodescopeConfig config, ExportSetup export, PrintStream consoleStream)
+            throws IOException {
+        MetricsRegistry metrics = new MetricsRegistry();
+        long events = 0;
+        try (EventReplay replay = EventReplay.open(config.replayFile().orElseThrow())) {
+            BootClock recordingClock = BootClock.fixed(replay.bootToWallOffsetNanos());
+            SpanOutputs outputs = outputs(config, export, consoleStream, metrics);
+            OomKillAssembler oomKills = assembler(config, export, recordingClock, outputs);
+            // The recording's /proc and cgroups are not this machine's: nothing is enriched.
+            EventPipeline pipeline = new EventPipeline(Optional.empty(), EnrichedOomKill::unresolved, oomKills);
+            Daemon daemon = new Daemon(config, outputs, oomKills, Optional.empty());
+            try (daemon) {
+                for (Optional<NodeEvent> event = replay.next(); event.isPresent(); event = replay.next()) {
+                    pipeline.accept(event.get());
+                    events++;
+                }
+            }
+            if (replay.skippedUnknown() > 0) {
+                LOG.log(System.Logger.Level.WARNING, "skipped {0} events of kinds this build does not know",
+                        replay.skippedUnknown());
+            }
+        }
+        return events;
+    }
+
+    private static SpanOutputs outputs(NodescopeConfig config, ExportSetup export, PrintStream consoleStream,
+                                       MetricsRegistry metrics) {
+        boolean console = config.console().orElse(export.otlpExporter().isEmpty());
+        return SpanOutputs.create(export, console, consoleStream, metrics);
+    }
+
+    private static OomKillAssembler assembler(NodescopeConfig config, ExportSetup export, BootClock clock,
+                                              SpanOutputs outputs) {
+        OomKillSpanMapper mapper = new OomKillSpanMapper(clock, new WorkloadResources(export.nodeResource()));
+        return new OomKillAssembler(mapper, outputs, config.oomExitWait().toNanos(), System::nanoTime);
+    }
+
+    private static String hostPort(HttpServer server) {
+        return server.boundAddress().getHostString() + ":" + server.boundAddress().getPort();
+    }
+
+    public Optional<java.net.InetSocketAddress> httpAddress() {
+        return server.map(HttpServer::boundAddress);
+    }
+
+    /** Stops in reverse order within the configured shutdown timeout. Idempotent. */
+    @Override
+    public synchronized void close() {
+        long started = System.nanoTime();
+        ready = false;
+        kernel.ifPresent(KernelEventSource::close);
+        kernel = Optional.empty();
+        timer.shutdownNow();
+        oomKills.flush();
+        recorder.ifPresent(r -> {
+            try {
+                r.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "closing the recording failed: {0}", e.getMessage());
+            }
+        });
+        Duration remaining = config.shutdownTimeout().minusNanos(System.nanoTime() - started);
+        outputs.shutdown(remaining.isNegative() ? Duration.ofMillis(100) : remaining);
+        server.ifPresent(HttpServer::close);
+        server = Optional.empty();
+    }
+}
