@@ -1,0 +1,120 @@
+package io.nodescope.bpf;
+
+import io.nodescope.event.ProbeSource;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * bpf/oom.bpf.c loaded and attached: OOM kills (mark_victim) and fatal exits on the "oom_events"
+ * ring.
+ *
+ * <p>Which attachment works is decided by trying, not by kernel version: tp_btf first (the
+ * victim's task_struct, so its memcg), the classic tracepoint where tp_btf is refused (no BTF
+ * for tracing, an LSM, an old kernel). The exit probe is wanted but not required: without it OOM
+ * kills are still reported, only the moment of death is missing.
+ */
+public final class OomProbe implements AutoCloseable {
+    public static final String RING_MAP = "oom_events";
+    private static final String OBJECT_FILE = "oom.bpf.o";
+    private static final String DROPS_MAP = "ring_drops";
+    private static final int RING_INDEX = 0; // NS_RING_OOM in bpf/include/nodescope.h
+    private static final String MARK_VICTIM_BTF = "oom_mark_victim_btf";
+    private static final String MARK_VICTIM_TRACEPOINT = "oom_mark_victim_tp";
+    private static final String PROCESS_EXIT = "process_exit";
+
+    private static final System.Logger LOG = System.getLogger("nodescope.bpf");
+
+    private record Attempt(ProbeSource source, String markVictimProgram, boolean withExit) {
+        Set<String> programs() {
+            Set<String> programs = new LinkedHashSet<>();
+            programs.add(markVictimProgram);
+            if (withExit) {
+                programs.add(PROCESS_EXIT);
+            }
+            return programs;
+        }
+    }
+
+    private static final List<Attempt> ATTEMPTS = List.of(
+            new Attempt(ProbeSource.TP_BTF, MARK_VICTIM_BTF, true),
+            new Attempt(ProbeSource.TRACEPOINT, MARK_VICTIM_TRACEPOINT, true),
+            new Attempt(ProbeSource.TP_BTF, MARK_VICTIM_BTF, false),
+            new Attempt(ProbeSource.TRACEPOINT, MARK_VICTIM_TRACEPOINT, false));
+
+    private final BpfObject object;
+    private final ProbeSource source;
+    private final boolean exitsAttached;
+
+    private OomProbe(BpfObject object, ProbeSource source, boolean exitsAttached) {
+        this.object = object;
+        this.source = source;
+        this.exitsAttached = exitsAttached;
+    }
+
+    public static OomProbe attach() throws BpfSetupException {
+        List<String> failures = new ArrayList<>();
+        for (Attempt attempt : ATTEMPTS) {
+            BpfObject object = BpfObject.openEmbedded(OBJECT_FILE);
+            try {
+                object.selectPrograms(attempt.programs());
+                object.load();
+                for (String program : attempt.programs()) {
+                    object.attach(program);
+                }
+            } catch (BpfSetupException e) {
+                object.close();
+                failures.add(e.getMessage());
+                LOG.log(System.Logger.Level.DEBUG, "OOM probe attempt {0} failed: {1}", attempt.programs(),
+                        e.getMessage());
+                continue;
+            }
+            if (!failures.isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "OOM probe fell back to {0} after: {1}",
+                        attempt.programs(), String.join("; ", failures));
+            }
+            if (!attempt.withExit()) {
+                LOG.log(System.Logger.Level.WARNING,
+                        "process exit probe unavailable: OOM spans will not say when the victim died");
+            }
+            LOG.log(System.Logger.Level.INFO, "OOM kills traced through {0} ({1})",
+                    attempt.source().attributeValue(), attempt.markVictimProgram());
+            return new OomProbe(object, attempt.source(), attempt.withExit());
+        }
+        // The first failure is the most informative one: the preferred attachment's.
+        throw new BpfSetupException(failures.getFirst());
+    }
+
+    public ProbeSource source() {
+        return source;
+    }
+
+    public boolean exitsAttached() {
+        return exitsAttached;
+    }
+
+    public int ringFd() throws BpfSetupException {
+        return object.mapFd(RING_MAP);
+    }
+
+    public int ringSize() throws BpfSetupException {
+        return object.mapMaxEntries(RING_MAP);
+    }
+
+    /** Records the kernel could not reserve on the ring since load; -1 if the map can't be read. */
+    public long kernelDrops() {
+        try {
+            return object.readArrayU64(DROPS_MAP, RING_INDEX);
+        } catch (BpfSetupException | IllegalStateException e) {
+            return -1;
+        }
+    }
+
+    /** Detaches all programs and frees the object. */
+    @Override
+    public void close() {
+        object.close();
+    }
+}
