@@ -6,8 +6,6 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define RING_WRITER_MAX_RECORDS 4096
-
 /* The test_run ctx_in: how many records, and which of them to discard instead of submitting. */
 struct ring_writer_args {
 	__u32 count;
@@ -29,8 +27,15 @@ struct {
 	__uint(max_entries, 4096);   /* one page: a few hundred records lap it */
 } records SEC(".maps");
 
+/* Records bpf_ringbuf_reserve refused because the ring was full; an array so tests read it by index. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} dropped SEC(".maps");
+
 __u64 next_seq = 0;
-__u64 dropped = 0;
 
 /* Inlined so that size is a constant at each call, as bpf_ringbuf_reserve requires. */
 static __always_inline long write_one(__u64 seq, __u32 size, bool discard)
@@ -47,19 +52,34 @@ static __always_inline long write_one(__u64 seq, __u32 size, bool discard)
 	return 0;
 }
 
+struct loop_state {
+	__u32 discard_every;
+	__u64 *drops;
+};
+
+static long write_next(__u32 index, struct loop_state *state)
+{
+	__u64 seq = next_seq++;
+	bool discard = state->discard_every && seq % state->discard_every == state->discard_every - 1;
+	long err = seq & 1 ? write_one(seq, LARGE_RECORD_SIZE, discard)
+			   : write_one(seq, SMALL_RECORD_SIZE, discard);
+	if (err)
+		__sync_fetch_and_add(state->drops, 1);
+	return 0;
+}
+
 SEC("syscall")
 int write_records(struct ring_writer_args *args)
 {
-	__u32 count = args->count;
-	__u32 discard_every = args->discard_every;
+	__u32 zero = 0;
+	struct loop_state state = {
+		.discard_every = args->discard_every,
+		.drops = bpf_map_lookup_elem(&dropped, &zero),
+	};
 
-	for (__u32 i = 0; i < RING_WRITER_MAX_RECORDS && i < count; i++) {
-		__u64 seq = next_seq++;
-		bool discard = discard_every && seq % discard_every == discard_every - 1;
-		long err = seq & 1 ? write_one(seq, LARGE_RECORD_SIZE, discard)
-				   : write_one(seq, SMALL_RECORD_SIZE, discard);
-		if (err)
-			dropped++;
-	}
+	if (!state.drops)
+		return 1;
+	/* bpf_loop (5.17+) rather than a bounded for: the verifier walks the callback once. */
+	bpf_loop(args->count, write_next, &state, 0);
 	return 0;
 }

@@ -1,5 +1,6 @@
 package io.nodescope.ringbuf;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,6 +28,6 @@ class MappedRingTest {
         IOException e = assertThrows(IOException.class, () -> MappedRing.map("oom", -1, 4096));
 
         assertTrue(e.getMessage().startsWith("ring oom: mmap of map fd -1"), e.getMessage());
-        assertTrue(e.getMessage().lines().count() == 1, e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
     }
 }
