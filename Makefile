@@ -12,6 +12,9 @@ BUILD := build/bpf
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 BPF_SRC := $(wildcard bpf/*.bpf.c)
 BPF_OBJ := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRC))
+# Programs only the integration tests load; build/bpf/test/ is not packaged into the jar.
+BPF_TEST_SRC := $(wildcard bpf/test/*.bpf.c)
+BPF_TEST_OBJ := $(patsubst bpf/test/%.bpf.c,$(BUILD)/test/%.bpf.o,$(BPF_TEST_SRC))
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall -Werror
 
 # Debian packages the build, the run and the tests need; installed when a command is missing.
@@ -38,7 +41,11 @@ $(BUILD)/vmlinux.h:
 $(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/%.h bpf/include/nodescope.h $(BUILD)/vmlinux.h
 	clang $(BPF_CFLAGS) -c $< -o $@
 
-bpf: deps $(BPF_OBJ)
+$(BUILD)/test/%.bpf.o: bpf/test/%.bpf.c $(BUILD)/vmlinux.h
+	@mkdir -p $(@D)
+	clang $(BPF_CFLAGS) -c $< -o $@
+
+bpf: deps $(BPF_OBJ) $(BPF_TEST_OBJ)
 
 build: bpf
 	$(MVN) package -DskipTests

@@ -121,6 +121,12 @@ public final class BpfObject implements AutoCloseable {
         links.add(link);
     }
 
+    /** The fd of a loaded program (for BPF_PROG_TEST_RUN); owned by this object, closed with it. */
+    public int programFd(String programName) throws BpfSetupException {
+        requireState(true);
+        return Lib.bpf_program__fd(program(programName));
+    }
+
     public int mapFd(String mapName) throws BpfSetupException {
         requireState(true);
         int fd = Lib.bpf_map__fd(map(mapName));
