@@ -35,6 +35,11 @@ struct {
 	__type(value, __u64);
 } ring_drops SEC(".maps");
 
+/* Unused pointers that put the record layouts into this object's BTF, where the Java decoder's
+ * layout test reads their offsets (clang emits BTF only for types a global refers to). */
+struct ns_oom_kill_event *ns_oom_kill_event_layout __attribute__((unused));
+struct ns_process_exit_event *ns_process_exit_event_layout __attribute__((unused));
+
 /* Pre-5.19 kernels keep rss counters as atomics in struct mm_rss_stat. */
 struct mm_rss_stat___old {
 	atomic_long_t count[4];
