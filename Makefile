@@ -54,9 +54,10 @@ build: bpf
 run: build
 	$(JAVA) -jar $(JAR) $(ARGS)
 
-# Both tiers: unit tests (surefire) and privileged integration tests (failsafe, *IT).
+# Both tiers: unit tests (surefire) and privileged integration tests (failsafe, *IT). Not quiet:
+# the per-class results and Maven's summary are the record of what ran.
 test: bpf
-	$(MVN) verify
+	mvn -B -ntp verify
 
 unit-test: bpf
 	$(MVN) test
