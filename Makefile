@@ -6,7 +6,8 @@ JAVA_HOME ?= /usr/lib/jvm/temurin-25-jdk-amd64
 export JAVA_HOME
 MVN := mvn -B -q
 JAR := daemon/target/nodescope.jar
-JAVA := $(JAVA_HOME)/bin/java --enable-native-access=ALL-UNNAMED
+# protobuf-java still reads arrays through sun.misc.Unsafe; allow it without JDK 25 printing a warning.
+JAVA := $(JAVA_HOME)/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow
 
 BUILD := build/bpf
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
