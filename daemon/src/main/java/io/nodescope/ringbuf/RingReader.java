@@ -127,6 +127,11 @@ final class RingReader {
         return (Integer.toUnsignedLong(length) + HEADER_SIZE + RECORD_ALIGNMENT - 1) & -RECORD_ALIGNMENT;
     }
 
+    /** Where this reader is in the ring; grows by every record consumed, discarded ones included. */
+    long consumerPosition() {
+        return consumerPosition;
+    }
+
     long recordsRead() {
         return recordsRead;
     }
