@@ -136,8 +136,10 @@ int main(int argc, char **argv)
 		for (;;) {
 			polls++;
 			int got = ring_buffer__poll(ring, 10);
-			/* poll only drains rings epoll reported; a tail below wakeup_min_bytes never is */
-			if (got == 0 && wakeup_min_bytes)
+			/* poll only drains rings epoll reported; a tail below wakeup_min_bytes never is,
+			 * and edge-triggered, libbpf can lose the kernel's wake-up: it publishes
+			 * consumer_pos and re-reads producer_pos without a full fence in between */
+			if (got == 0)
 				got = ring_buffer__consume(ring);
 			if (got > 0)
 				last = nanos(CLOCK_MONOTONIC);
