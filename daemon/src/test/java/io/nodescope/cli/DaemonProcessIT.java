@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nodescope.testing.OomKilledRun;
 import io.nodescope.testing.RepositoryRoot;
+import io.nodescope.testing.RequiresMemoryCgroup;
 import io.nodescope.testing.RequiresRoot;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,6 +38,30 @@ class DaemonProcessIT {
         String log = new String(daemon.getInputStream().readAllBytes(), UTF_8);
         assertEquals(0, daemon.exitValue(), log);
         assertTrue(log.contains("stopping: detaching probes and flushing spans"), log);
+    }
+
+    /**
+     * A fresh node may have no tracefs mounted: both probes then attach through tp_btf, and the
+     * victim's death is still seen. The daemon runs in its own mount namespace where tracefs and
+     * debugfs are unmounted, so the machine's mounts are untouched.
+     */
+    @Test
+    @RequiresMemoryCgroup("causes a real memcg OOM kill")
+    void withoutTracefsBothProbesAttachAndTheDeathIsSeen() throws Exception {
+        List<String> withoutTracefs = List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                "umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug 2>/dev/null; "
+                        + "test ! -e /sys/kernel/tracing/events && exec \"$@\"", "sh");
+        Process daemon = start(withoutTracefs, Map.of());
+        try {
+            awaitLine(daemon, "nodescope ready");
+            OomKilledRun victim = OomKilledRun.run("nodescope-it-notracefs", 32L << 20);
+            String killed = awaitLine(daemon, "OOM killer killed oom-alloc (pid " + victim.pid() + ")");
+            assertTrue(killed.contains("exit code 137"), killed);
+        } finally {
+            daemon.toHandle().destroy();
+            daemon.waitFor(15, TimeUnit.SECONDS);
+        }
+        assertEquals(0, daemon.exitValue());
     }
 
     @Test
@@ -70,7 +96,8 @@ class DaemonProcessIT {
     private static Process start(List<String> prefix, Map<String, String> environment) throws IOException {
         assertTrue(Files.isReadable(JAR), JAR + " is built by 'mvn package' before the integration tests");
         List<String> command = new ArrayList<>(prefix);
-        command.addAll(List.of(JAVA, "--enable-native-access=ALL-UNNAMED", "-jar", JAR.toString(),
+        command.addAll(List.of(JAVA, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-jar", JAR.toString(),
                 "--http-address", "127.0.0.1:0"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("OTEL_") || name.startsWith("NODESCOPE_"));
