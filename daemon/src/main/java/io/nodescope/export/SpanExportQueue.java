@@ -38,6 +38,8 @@ public final class SpanExportQueue implements Consumer<SpanData>, AutoCloseable 
     private final Counter failures;
     private final Counter dropped;
     private int inFlight;
+    /** When the queue last went from empty to non-empty. */
+    private long oldestQueuedNanos;
     private long retryNotBeforeNanos;
     private Duration backoff = MIN_RETRY_BACKOFF;
     private boolean closing;
@@ -68,6 +70,10 @@ public final class SpanExportQueue implements Consumer<SpanData>, AutoCloseable 
     public void accept(SpanData span) {
         synchronized (this) {
             if (!closing && queue.size() < settings.maxQueueSize()) {
+                if (queue.isEmpty()) {
+                    oldestQueuedNanos = System.nanoTime(); // the schedule delay runs from here
+                    notifyAll();
+                }
                 queue.addLast(span);
                 if (queue.size() >= settings.maxExportBatchSize()) {
                     notifyAll();
@@ -107,28 +113,32 @@ public final class SpanExportQueue implements Consumer<SpanData>, AutoCloseable 
         }
     }
 
-    /** Waits for a full batch, the schedule delay, or shutdown; null when closed and drained. */
+    /**
+     * Waits for a full batch, for the oldest queued span to have waited the schedule delay, or for
+     * shutdown; null when closed and drained. An empty queue waits for accept()'s notify, never
+     * on a timer, so idle workers cost nothing.
+     */
     private synchronized List<SpanData> nextBatch() throws InterruptedException {
-        long firstWaitStart = System.nanoTime();
         while (true) {
             long now = System.nanoTime();
-            boolean retryHeld = now < retryNotBeforeNanos;
-            boolean delayElapsed = now - firstWaitStart >= settings.scheduleDelay().toNanos();
-            if (!queue.isEmpty() && !retryHeld
-                    && (closing || queue.size() >= settings.maxExportBatchSize() || delayElapsed)) {
+            if (queue.isEmpty()) {
+                if (closing) {
+                    return null;
+                }
+                wait();
+            } else if (now < retryNotBeforeNanos) {
+                TimeUnit.NANOSECONDS.timedWait(this, retryNotBeforeNanos - now);
+            } else if (closing || queue.size() >= settings.maxExportBatchSize()
+                    || now - oldestQueuedNanos >= settings.scheduleDelay().toNanos()) {
                 List<SpanData> batch = new ArrayList<>(Math.min(queue.size(), settings.maxExportBatchSize()));
                 while (!queue.isEmpty() && batch.size() < settings.maxExportBatchSize()) {
                     batch.add(queue.pollFirst());
                 }
                 inFlight++;
                 return batch;
+            } else {
+                TimeUnit.NANOSECONDS.timedWait(this, settings.scheduleDelay().toNanos() - (now - oldestQueuedNanos));
             }
-            if (closing && queue.isEmpty()) {
-                return null;
-            }
-            long waitNanos = retryHeld ? retryNotBeforeNanos - now
-                    : Math.max(1, settings.scheduleDelay().toNanos() - (now - firstWaitStart));
-            TimeUnit.NANOSECONDS.timedWait(this, waitNanos);
         }
     }
 
@@ -168,6 +178,9 @@ public final class SpanExportQueue implements Consumer<SpanData>, AutoCloseable 
 
     /** Keeps the oldest spans first; if the queue filled meanwhile, the newest are dropped. */
     private void requeueAtHead(List<SpanData> batch) {
+        if (queue.isEmpty()) {
+            oldestQueuedNanos = System.nanoTime();
+        }
         for (int i = batch.size() - 1; i >= 0; i--) {
             if (queue.size() >= settings.maxQueueSize()) {
                 queue.pollLast();
