@@ -66,7 +66,7 @@ public final class ConfigLoader {
         merged.putAll(flags);
         Settings settings = new Settings(merged, flags, fromEnvironment, configFile);
         NodescopeConfig config = new NodescopeConfig(
-                settings.optional("console").map(value -> settings.bool("console", value)),
+                settings.bool("console"),
                 settings.optional("record").map(Path::of),
                 settings.optional("replay").map(Path::of),
                 settings.httpAddress(),
@@ -155,11 +155,15 @@ public final class ConfigLoader {
             return new ConfigException("invalid " + source + " '" + value + "': expected " + expected);
         }
 
-        boolean bool(String name, String value) {
-            return switch (value.toLowerCase(Locale.ROOT)) {
-                case "true", "yes", "on", "1" -> true;
-                case "false", "no", "off", "0" -> false;
-                default -> throw new IllegalArgumentException(invalid(name, value, "true or false").getMessage());
+        Optional<Boolean> bool(String name) throws ConfigException {
+            Optional<String> value = optional(name);
+            if (value.isEmpty()) {
+                return Optional.empty();
+            }
+            return switch (value.get().toLowerCase(Locale.ROOT)) {
+                case "true", "yes", "on", "1" -> Optional.of(true);
+                case "false", "no", "off", "0" -> Optional.of(false);
+                default -> throw invalid(name, value.get(), "true or false");
             };
         }
 

@@ -271,4 +271,16 @@ class ConfigLoaderTest {
     void recordAndReplayOfTheSameFileAreRefused() {
         assertContains("same file", error("--record=/tmp/x.pb", "--replay", "/tmp/x.pb"));
     }
+    @Test
+    void badConsoleValueIsAConfigExceptionNamingTheFlag() {
+        String message = error("--console=maybe");
+
+        assertContains("--console", message);
+        assertContains("true or false", message);
+    }
+
+    @Test
+    void badConsoleValueFromTheEnvironmentNamesTheVariable() {
+        assertContains("NODESCOPE_CONSOLE", error(List.of(), Map.of("NODESCOPE_CONSOLE", "sometimes")));
+    }
 }
