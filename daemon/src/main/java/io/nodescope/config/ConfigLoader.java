@@ -185,12 +185,17 @@ public final class ConfigLoader {
             if (!matcher.matches()) {
                 throw invalid(name, value.get(), "a duration like 500ms, 2s or 1m");
             }
-            long amount = Long.parseLong(matcher.group(1));
-            return switch (matcher.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                default -> Duration.ofMinutes(amount);
-            };
+            // Digits beyond a long, or minutes beyond Duration's seconds, are typos, not waits.
+            try {
+                long amount = Long.parseLong(matcher.group(1));
+                return switch (matcher.group(2)) {
+                    case "ms" -> Duration.ofMillis(amount);
+                    case "s" -> Duration.ofSeconds(amount);
+                    default -> Duration.ofMinutes(amount);
+                };
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw invalid(name, value.get(), "a duration like 500ms, 2s or 1m that fits in a long");
+            }
         }
 
         Optional<InetSocketAddress> httpAddress() throws ConfigException {

@@ -283,4 +283,14 @@ class ConfigLoaderTest {
     void badConsoleValueFromTheEnvironmentNamesTheVariable() {
         assertContains("NODESCOPE_CONSOLE", error(List.of(), Map.of("NODESCOPE_CONSOLE", "sometimes")));
     }
+
+    @Test
+    void durationTooLargeForALongNamesTheFlag() {
+        assertContains("--shutdown-timeout", error("--shutdown-timeout=99999999999999999999s"));
+    }
+
+    @Test
+    void durationThatOverflowsInConversionNamesTheFlag() {
+        assertContains("--shutdown-timeout", error("--shutdown-timeout=999999999999999999m"));
+    }
 }
