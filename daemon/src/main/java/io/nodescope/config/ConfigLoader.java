@@ -3,7 +3,9 @@ package io.nodescope.config;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetSocketAddress;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -59,7 +61,8 @@ public final class ConfigLoader {
         Map<String, String> fromFile = new HashMap<>();
         Map<String, String> otelProperties = new HashMap<>();
         if (configFile.isPresent()) {
-            readFile(Path.of(configFile.get()), fromFile, otelProperties);
+            String source = flags.containsKey("config") ? "--config" : environmentName("config");
+            readFile(source, Path.of(configFile.get()), fromFile, otelProperties);
         }
         Map<String, String> merged = new HashMap<>(fromFile);
         merged.putAll(fromEnvironment);
@@ -120,13 +123,18 @@ public final class ConfigLoader {
         return flags;
     }
 
-    private static void readFile(Path file, Map<String, String> settings, Map<String, String> otelProperties)
-            throws ConfigException {
+    /** source: the flag or variable that named the file, so the message says which one to fix. */
+    private static void readFile(String source, Path file, Map<String, String> settings,
+                                 Map<String, String> otelProperties) throws ConfigException {
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(file)) {
             properties.load(reader);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("cannot read " + source + " file " + file + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new ConfigException("cannot read " + source + " file " + file + ": permission denied");
         } catch (IOException e) {
-            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+            throw new ConfigException("cannot read " + source + " file " + file + ": " + e.getMessage());
         }
         for (String key : properties.stringPropertyNames()) {
             String value = properties.getProperty(key).trim();

@@ -293,4 +293,31 @@ class ConfigLoaderTest {
     void durationThatOverflowsInConversionNamesTheFlag() {
         assertContains("--shutdown-timeout", error("--shutdown-timeout=999999999999999999m"));
     }
+
+    @Test
+    void missingConfigFileNamesTheFlagThatNamedIt() {
+        Path missing = dir.resolve("absent.properties");
+
+        String message = error("--config", missing.toString());
+
+        assertContains("--config", message);
+        assertContains(missing.toString(), message);
+        assertContains("no such file", message);
+    }
+
+    @Test
+    void missingConfigFileNamedByTheEnvironmentNamesTheVariable() {
+        Path missing = dir.resolve("absent.properties");
+
+        assertContains("NODESCOPE_CONFIG", error(List.of(), Map.of("NODESCOPE_CONFIG", missing.toString())));
+    }
+
+    @Test
+    void configFileThatIsADirectoryIsUnreadable() {
+        // A directory rather than chmod 000: tests may run as root, which reads any file.
+        String message = error("--config", dir.toString());
+
+        assertContains("--config", message);
+        assertContains(dir.toString(), message);
+    }
 }
