@@ -135,6 +135,9 @@ public final class ConfigLoader {
             throw new ConfigException("cannot read " + source + " file " + file + ": permission denied");
         } catch (IOException e) {
             throw new ConfigException("cannot read " + source + " file " + file + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // Properties.load's only complaint: a malformed backslash-u escape.
+            throw new ConfigException("cannot parse " + source + " file " + file + ": " + e.getMessage());
         }
         for (String key : properties.stringPropertyNames()) {
             String value = properties.getProperty(key).trim();

@@ -320,4 +320,13 @@ class ConfigLoaderTest {
         assertContains("--config", message);
         assertContains(dir.toString(), message);
     }
+    @Test
+    void malformedEscapeInTheConfigFileNamesTheFile() throws Exception {
+        Path file = configFile("proc-root=\\u12");
+
+        String message = error("--config", file.toString());
+
+        assertContains("--config", message);
+        assertContains(file.toString(), message);
+    }
 }
