@@ -53,6 +53,9 @@ public record ExportSetup(Optional<SpanExporter> otlpExporter, String endpointDe
         AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> defaults)
                 .addPropertiesCustomizer(config -> {
+                    // Before the SDK builds exporters: it would otherwise refuse an exporter it
+                    // lacks with advice to add a dependency, which a nodescope user cannot do.
+                    checkTracesExporter(config);
                     properties.set(config);
                     return Map.of();
                 })
@@ -67,13 +70,16 @@ public record ExportSetup(Optional<SpanExporter> otlpExporter, String endpointDe
                 .disableShutdownHook()
                 .build();
         ConfigProperties config = properties.get();
-        String tracesExporter = config.getString("otel.traces.exporter", "none");
+        return new ExportSetup(Optional.ofNullable(exporter.get()), describeEndpoint(config),
+                resource.get(), exportSettings(config));
+    }
+
+    private static void checkTracesExporter(ConfigProperties config) {
+        String tracesExporter = String.join(",", config.getList("otel.traces.exporter", List.of("none")));
         if (!tracesExporter.equals("otlp") && !tracesExporter.equals("none")) {
             throw new ConfigurationException("OTEL_TRACES_EXPORTER=" + tracesExporter
                     + " is not supported by nodescope: use otlp (or none and --console)");
         }
-        return new ExportSetup(Optional.ofNullable(exporter.get()), describeEndpoint(config),
-                resource.get(), exportSettings(config));
     }
 
     private static String describeEndpoint(ConfigProperties config) {

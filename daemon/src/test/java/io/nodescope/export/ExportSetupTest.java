@@ -106,6 +106,19 @@ class ExportSetupTest {
     }
 
     @Test
+    void tracesExporterOtherThanOtlpOrNoneIsRefused() {
+        String message = configurationError(Map.of("otel.traces.exporter", "console"));
+
+        assertContains("OTEL_TRACES_EXPORTER", message);
+        assertContains("console", message);
+    }
+
+    @Test
+    void tracesExporterListBesideOtlpIsRefused() {
+        assertContains("OTEL_TRACES_EXPORTER", configurationError(withEndpoint("otel.traces.exporter", "otlp,zipkin")));
+    }
+
+    @Test
     void nonNumericQueueSizeNamesTheProperty() {
         assertContains("otel.bsp.max.queue.size", configurationError(Map.of("otel.bsp.max.queue.size", "lots")));
     }
