@@ -50,12 +50,16 @@ public record ExportSetup(Optional<SpanExporter> otlpExporter, String endpointDe
         AtomicReference<SpanExporter> exporter = new AtomicReference<>();
         AtomicReference<Resource> resource = new AtomicReference<>();
         AtomicReference<ConfigProperties> properties = new AtomicReference<>();
+        AtomicReference<ExportSettings> settings = new AtomicReference<>();
         AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> defaults)
                 .addPropertiesCustomizer(config -> {
                     // Before the SDK builds exporters: it would otherwise refuse an exporter it
                     // lacks with advice to add a dependency, which a nodescope user cannot do.
                     checkTracesExporter(config);
+                    // Also before: the SDK's own BatchSpanProcessor rejects the same numbers as
+                    // "Unexpected configuration error", naming no variable.
+                    settings.set(exportSettings(config));
                     properties.set(config);
                     return Map.of();
                 })
@@ -71,7 +75,7 @@ public record ExportSetup(Optional<SpanExporter> otlpExporter, String endpointDe
                 .build();
         ConfigProperties config = properties.get();
         return new ExportSetup(Optional.ofNullable(exporter.get()), describeEndpoint(config),
-                resource.get(), exportSettings(config));
+                resource.get(), settings.get());
     }
 
     private static void checkTracesExporter(ConfigProperties config) {

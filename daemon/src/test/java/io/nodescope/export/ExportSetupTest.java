@@ -135,6 +135,18 @@ class ExportSetupTest {
     }
 
     @Test
+    void zeroQueueSizeNamesThePropertyWithAnEndpointToo() {
+        assertContains("OTEL_BSP_MAX_QUEUE_SIZE",
+                configurationError(withEndpoint("otel.bsp.max.queue.size", "0")));
+    }
+
+    @Test
+    void negativeScheduleDelayNamesThePropertyWithAnEndpointToo() {
+        assertContains("OTEL_BSP_SCHEDULE_DELAY",
+                configurationError(withEndpoint("otel.bsp.schedule.delay", "-5")));
+    }
+
+    @Test
     void batchSettingsMapIntoExportSettings() {
         ExportSetup setup = configure(Map.of(
                 "otel.bsp.max.queue.size", "100",
