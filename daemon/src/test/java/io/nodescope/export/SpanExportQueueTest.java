@@ -128,6 +128,33 @@ class SpanExportQueueTest {
     }
 
     @Test
+    void shutdownCountsQueuedAndInFlightSpansItCouldNotSend() throws Exception {
+        queue(100, 1, Duration.ofMillis(1), 1);
+        exporter.hold();
+        accept(0, 1);
+        await(exporter.callsReached(1), "span-0 in flight");
+        accept(1, 3);
+
+        queue.shutdown(Duration.ofMillis(100));
+
+        assertEquals(3, metric("nodescope_spans_dropped_total"));
+        assertEquals(0, metric("nodescope_export_queue_spans"));
+        assertEquals(0, metric("nodescope_spans_exported_total"));
+    }
+
+    @Test
+    void batchThatFailsDuringShutdownIsCountedAsDropped() throws Exception {
+        queue(100, 10, LONG, 1);
+        exporter.failNext(1);
+        accept(0, 2);
+
+        queue.shutdown(Duration.ofSeconds(30));
+
+        assertEquals(2, metric("nodescope_spans_dropped_total"));
+        assertEquals(1, metric("nodescope_export_failures_total"));
+    }
+
+    @Test
     void spansAcceptedAfterShutdownAreDroppedAndCounted() {
         queue(100, 10, Duration.ofMillis(1), 1);
         queue.shutdown(Duration.ofSeconds(10));
