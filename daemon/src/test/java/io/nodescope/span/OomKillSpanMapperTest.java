@@ -212,6 +212,20 @@ class OomKillSpanMapperTest {
     }
 
     @Test
+    void uidAboveTwoToTheThirtyOneIsReportedUnsigned() {
+        OomKill base = TestKills.tracepointGlobalKill();
+        // The kernel's uid is a u32; 4294967294 arrives as the Java int -2.
+        TaskIdentity victim = new TaskIdentity(4242, 4242, (int) 4_294_967_294L, 0, "java");
+        OomKill kill = new OomKill(base.bootTimeNanos(), base.source(), victim, base.victimOomScoreAdj(),
+                base.victimMemory(), base.victimMemcg(), base.constraint(), base.constrainingMemcg(),
+                base.trigger(), base.triggerKernelStack(), base.triggerUserStack());
+
+        SpanData span = mapper.toSpan(TestKills.enriched(kill), Optional.empty());
+
+        assertEquals(4_294_967_294L, span.getAttributes().get(PROCESS_USER_ID));
+    }
+
+    @Test
     void everySpanHasItsOwnTraceId() {
         SpanData first = mapper.toSpan(TestKills.enriched(TestKills.memcgKill()), Optional.empty());
         SpanData second = mapper.toSpan(TestKills.enriched(TestKills.memcgKill()), Optional.empty());
