@@ -50,9 +50,16 @@ public record ExportSetup(Optional<SpanExporter> otlpExporter, String endpointDe
         AtomicReference<SpanExporter> exporter = new AtomicReference<>();
         AtomicReference<Resource> resource = new AtomicReference<>();
         AtomicReference<ConfigProperties> properties = new AtomicReference<>();
+        AtomicReference<ExportSettings> settings = new AtomicReference<>();
         AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> defaults)
                 .addPropertiesCustomizer(config -> {
+                    // Before the SDK builds exporters: it would otherwise refuse an exporter it
+                    // lacks with advice to add a dependency, which a nodescope user cannot do.
+                    checkTracesExporter(config);
+                    // Also before: the SDK's own BatchSpanProcessor rejects the same numbers as
+                    // "Unexpected configuration error", naming no variable.
+                    settings.set(exportSettings(config));
                     properties.set(config);
                     return Map.of();
                 })
@@ -67,13 +74,16 @@ public record ExportSetup(Optional<SpanExporter> otlpExporter, String endpointDe
                 .disableShutdownHook()
                 .build();
         ConfigProperties config = properties.get();
-        String tracesExporter = config.getString("otel.traces.exporter", "none");
+        return new ExportSetup(Optional.ofNullable(exporter.get()), describeEndpoint(config),
+                resource.get(), settings.get());
+    }
+
+    private static void checkTracesExporter(ConfigProperties config) {
+        String tracesExporter = String.join(",", config.getList("otel.traces.exporter", List.of("none")));
         if (!tracesExporter.equals("otlp") && !tracesExporter.equals("none")) {
             throw new ConfigurationException("OTEL_TRACES_EXPORTER=" + tracesExporter
                     + " is not supported by nodescope: use otlp (or none and --console)");
         }
-        return new ExportSetup(Optional.ofNullable(exporter.get()), describeEndpoint(config),
-                resource.get(), exportSettings(config));
     }
 
     private static String describeEndpoint(ConfigProperties config) {

@@ -40,6 +40,10 @@ public final class SpanExportQueue implements Consumer<SpanData>, AutoCloseable 
     private int inFlight;
     /** When the queue last went from empty to non-empty. */
     private long oldestQueuedNanos;
+    /** Spans in the batches in flight: what shutdown counts as dropped if they are still out at its deadline. */
+    private int inFlightSpans;
+    /** Shutdown's deadline passed: the batches still in flight were counted as dropped already. */
+    private boolean abandoned;
     private long retryNotBeforeNanos;
     private Duration backoff = MIN_RETRY_BACKOFF;
     private boolean closing;
@@ -102,11 +106,14 @@ public final class SpanExportQueue implements Consumer<SpanData>, AutoCloseable 
             boolean ok = exportOnce(batch);
             synchronized (this) {
                 inFlight--;
+                inFlightSpans -= batch.size();
                 if (ok) {
                     backoff = MIN_RETRY_BACKOFF;
                     retryNotBeforeNanos = 0;
                 } else if (!closing) {
                     requeueAtHead(batch);
+                } else if (!abandoned) {
+                    dropped.add(batch.size()); // failed during shutdown: no retry any more
                 }
                 notifyAll();
             }
@@ -135,6 +142,7 @@ public final class SpanExportQueue implements Consumer<SpanData>, AutoCloseable 
                     batch.add(queue.pollFirst());
                 }
                 inFlight++;
+                inFlightSpans += batch.size();
                 return batch;
             } else {
                 TimeUnit.NANOSECONDS.timedWait(this, settings.scheduleDelay().toNanos() - (now - oldestQueuedNanos));
@@ -211,11 +219,15 @@ public final class SpanExportQueue implements Consumer<SpanData>, AutoCloseable 
                     break;
                 }
             }
-            if (!queue.isEmpty()) {
+            // In-flight batches count too: an exporter that never answers would otherwise lose
+            // them uncounted. One answered successfully after this point is counted in both.
+            int unsent = queue.size() + inFlightSpans;
+            if (unsent > 0) {
                 LOG.log(System.Logger.Level.WARNING, "{0}: {1} spans not exported before shutdown", exporterName,
-                        queue.size());
-                dropped.add(queue.size());
+                        unsent);
+                dropped.add(unsent);
                 queue.clear();
+                abandoned = true;
             }
         }
         workers.forEach(Thread::interrupt);
