@@ -54,8 +54,11 @@ class KernelPreflightTest {
     }
 
     @Test
-    void sysAdminAlonePasses() throws IOException {
-        assertDoesNotThrow(withCapabilities(CAP_SYS_ADMIN)::check);
+    void sysAdminStillNeedsProcAccess() throws IOException {
+        String message = failure(withCapabilities(CAP_SYS_ADMIN));
+        assertContains("CAP_SYS_PTRACE", message);
+        assertContains("CAP_DAC_READ_SEARCH", message);
+        assertDoesNotThrow(withCapabilities(CAP_SYS_ADMIN | CAP_SYS_PTRACE | CAP_DAC_READ_SEARCH)::check);
     }
 
     @Test
