@@ -57,6 +57,7 @@ public record ExportSetup(Optional<SpanExporter> otlpExporter, String endpointDe
                     // Before the SDK builds exporters: it would otherwise refuse an exporter it
                     // lacks with advice to add a dependency, which a nodescope user cannot do.
                     checkTracesExporter(config);
+                    ENDPOINT_PROPERTIES.forEach(property -> checkEndpoint(config, property));
                     // Also before: the SDK's own BatchSpanProcessor rejects the same numbers as
                     // "Unexpected configuration error", naming no variable.
                     settings.set(exportSettings(config));
@@ -83,6 +84,24 @@ public record ExportSetup(Optional<SpanExporter> otlpExporter, String endpointDe
         if (!tracesExporter.equals("otlp") && !tracesExporter.equals("none")) {
             throw new ConfigurationException("OTEL_TRACES_EXPORTER=" + tracesExporter
                     + " is not supported by nodescope: use otlp (or none and --console)");
+        }
+    }
+
+    /** The SDK's own message ("OTLP endpoint must be a valid URL") names no variable. */
+    private static void checkEndpoint(ConfigProperties config, String property) {
+        String endpoint = config.getString(property);
+        if (endpoint == null) {
+            return;
+        }
+        String expected = ": expected http://HOST:PORT or https://HOST:PORT";
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(endpoint);
+        } catch (java.net.URISyntaxException e) {
+            throw new ConfigurationException("invalid " + toEnvironmentName(property) + " '" + endpoint + "'" + expected);
+        }
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+            throw new ConfigurationException("invalid " + toEnvironmentName(property) + " '" + endpoint + "'" + expected);
         }
     }
 

@@ -184,4 +184,17 @@ class ExportSetupTest {
 
         assertEquals("node-7", setup.nodeResource().getAttribute(AttributeKey.stringKey("k8s.node.name")));
     }
+
+    @Test
+    void anEndpointThatIsNoUrlNamesTheVariable() {
+        String message = configurationError(Map.of(ENDPOINT, "not a url"));
+        assertTrue(message.contains("OTEL_EXPORTER_OTLP_ENDPOINT 'not a url'"), message);
+    }
+
+    @Test
+    void anEndpointWithAnotherSchemeNamesTheVariable() {
+        String message = configurationError(Map.of("otel.exporter.otlp.traces.endpoint", "ftp://collector:4317"));
+        assertTrue(message.contains("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"), message);
+        assertTrue(message.contains("http://HOST:PORT"), message);
+    }
 }
