@@ -61,7 +61,9 @@ public final class RingDrainBench {
                  RingPoller poller = new RingPoller();
                  Arena arena = Arena.ofConfined()) {
                 SequenceCheck check = new SequenceCheck();
-                poller.add(ring, check);
+                // With a wake-up threshold the program forces wake-ups itself (ringbench.bpf.c).
+                poller.add(ring, check, wakeupMinBytes > 0 ? RingPoller.Wakeups.FORCED_BY_PRODUCER
+                        : RingPoller.Wakeups.KERNEL_ADAPTIVE);
                 MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
                 MemorySegment config = arena.allocate(16, 8);   // struct bench_config
                 for (int run = 0; run <= runs; run++) {

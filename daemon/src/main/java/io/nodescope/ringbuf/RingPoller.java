@@ -26,12 +26,28 @@ import java.util.List;
  * <p>Used by one thread. Closing the poller does not close the rings.
  */
 public final class RingPoller implements AutoCloseable {
-    private record Subscription(MappedRing ring, RecordHandler handler) {}
+    /** Who wakes the consumer of a ring: decides whether {@link #poll} may wait right after a drain. */
+    public enum Wakeups {
+        /**
+         * The kernel's default: a commit wakes the consumer only if the consumer had caught up, so
+         * records committed during a drain wake no one and poll must drain again before waiting.
+         */
+        KERNEL_ADAPTIVE,
+        /**
+         * The BPF program commits with BPF_RB_NO_WAKEUP and forces a wake-up once enough data
+         * waits (bpf_ringbuf_query(BPF_RB_AVAIL_DATA) against a threshold): a wait right after a
+         * drain is woken by that program, so poll skips the extra empty drain per batch.
+         */
+        FORCED_BY_PRODUCER
+    }
+
+    private record Subscription(MappedRing ring, RecordHandler handler, Wakeups wakeups) {}
 
     private final int epollFd;
     private final List<Subscription> subscriptions = new ArrayList<>();
     private Memory readyEvents = new Memory(Libc.EPOLL_EVENT_SIZE);
     private boolean closed;
+    private boolean everyProducerForcesWakeups;
 
     public RingPoller() throws IOException {
         try {
@@ -42,6 +58,10 @@ public final class RingPoller implements AutoCloseable {
     }
 
     public void add(MappedRing ring, RecordHandler handler) throws IOException {
+        add(ring, handler, Wakeups.KERNEL_ADAPTIVE);
+    }
+
+    public void add(MappedRing ring, RecordHandler handler, Wakeups wakeups) throws IOException {
         try (Memory event = new Memory(Libc.EPOLL_EVENT_SIZE)) {
             event.clear();
             event.setInt(0, Libc.EPOLLIN | Libc.EPOLLET);
@@ -50,7 +70,8 @@ public final class RingPoller implements AutoCloseable {
             throw new IOException("ring " + ring.name() + ": epoll_ctl(ADD) of map fd " + ring.fd()
                     + " failed: " + e.getMessage(), e);
         }
-        subscriptions.add(new Subscription(ring, handler));
+        subscriptions.add(new Subscription(ring, handler, wakeups));
+        everyProducerForcesWakeups = subscriptions.stream().allMatch(s -> s.wakeups() == Wakeups.FORCED_BY_PRODUCER);
         // Only the count of ready fds matters (every ring is drained), but the kernel writes one
         // event per ready fd, so keep room for all of them.
         readyEvents.close();
@@ -64,7 +85,7 @@ public final class RingPoller implements AutoCloseable {
     public int poll(int timeoutMillis) {
         long consumedBefore = consumedBytes();
         int handed = drainAll();
-        if (consumedBytes() != consumedBefore) {
+        if (consumedBytes() != consumedBefore && !everyProducerForcesWakeups) {
             // Not only handed records: a drain that consumed only discarded ones still moved
             // consumer_pos, so records committed meanwhile did not wake us and must not be waited for.
             return handed;
@@ -76,7 +97,7 @@ public final class RingPoller implements AutoCloseable {
                 throw new IllegalStateException("epoll_wait failed: " + e.getMessage(), e);
             }
         }
-        return drainAll();
+        return handed + drainAll();
     }
 
     /** Every ring, not only those epoll reported: a ring with a sub-wake-up tail is drained too. */
