@@ -8,7 +8,7 @@
 # Usage: deploy/image/run-local.sh [nodescope flags...]     (root; Ctrl-C stops and removes it)
 # Env:   IMAGE (localhost/nodescope:dev), NAME (container name, nodescope-local),
 #        HTTP_ADDRESS (127.0.0.1:9464: the container shares the host's network here),
-#        MEMORY (256m: the same limit as the DaemonSet), PODMAN_ARGS (extra podman run options,
+#        MEMORY (256m) and CPUS (0.5): the DaemonSet's limits, PODMAN_ARGS (extra podman run options,
 #        e.g. "-d" or "-e OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4317")
 set -euo pipefail
 
@@ -17,6 +17,7 @@ IMAGE=${IMAGE:-localhost/nodescope:dev}
 NAME=${NAME:-nodescope-local}
 HTTP_ADDRESS=${HTTP_ADDRESS:-127.0.0.1:9464}
 MEMORY=${MEMORY:-256m}
+CPUS=${CPUS:-0.5}
 
 fail() { echo "run-local: $*" >&2; exit 1; }
 [[ $(id -u) == 0 ]] || fail "needs root (rootful podman: rootless cannot grant CAP_BPF on the host); run: sudo $0"
@@ -49,7 +50,7 @@ exec podman run --rm --name "$NAME" --pull=never \
 	--cap-drop=all --cap-add=BPF,PERFMON,SYS_PTRACE,DAC_READ_SEARCH \
 	--security-opt no-new-privileges --security-opt seccomp="$NODESCOPE_SECCOMP_PROFILE" \
 	--read-only --read-only-tmpfs=false \
-	--memory "$MEMORY" --stop-timeout 15 \
+	--memory "$MEMORY" --cpus "$CPUS" --stop-timeout 15 \
 	-v /sys/kernel/btf:/sys/kernel/btf:ro \
 	"${tracefs[@]}" \
 	"${cgroup_mounts[@]}" \
