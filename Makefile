@@ -22,7 +22,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall 
 APT_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool gcc make maven linux-libc-dev
 NEEDED_COMMANDS := clang llvm-strip bpftool gcc mvn
 
-.PHONY: deps bpf build run test unit-test bench demo-oom clean
+.PHONY: deps bpf build run test unit-test bench demo-oom image clean
 
 deps:
 	@missing=""; for c in $(NEEDED_COMMANDS); do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
@@ -68,6 +68,10 @@ bench: build
 
 demo-oom:
 	demo/oom-demo.sh
+
+# OCI image FROM scratch (debootstrap + jlink'ed JRE + jar), no registry; as root. See deploy/README.md.
+image: build
+	deploy/image/build.sh
 
 clean:
 	rm -rf build
