@@ -102,10 +102,24 @@ public final class BpfObject implements AutoCloseable {
     private String loadFailureMessage(int result) {
         String cause = Libbpf.strerror(result);
         if (-result == 1 /* EPERM */ || -result == 13 /* EACCES */) {
+            if (underSeccompFilter()) {
+                // Container runtimes' default profiles allow bpf() only with CAP_SYS_ADMIN.
+                return "the kernel refused to load " + name + " (" + cause + ") under a seccomp filter: allow "
+                        + "bpf and perf_event_open in the container's seccomp profile (see deploy/README.md)";
+            }
             return "the kernel refused to load " + name + " (" + cause + "): run as root (sudo) or grant "
                     + "CAP_BPF and CAP_PERFMON; a lockdown or unprivileged_bpf_disabled setting can refuse it too";
         }
         return "cannot load " + name + ": " + cause + " (run with --log-level=debug for libbpf's verifier log)";
+    }
+
+    private static boolean underSeccompFilter() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/status")).stream()
+                    .anyMatch(line -> line.startsWith("Seccomp:") && line.substring(8).trim().equals("2"));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Attaches a loaded program by its section's convention (tracepoint, tp_btf, ...). */
