@@ -107,6 +107,13 @@ public final class MemcgPaths {
                             // cgroups vanish while we walk: skip what is gone.
                             return FileVisitResult.CONTINUE;
                         }
+
+                        @Override
+                        public FileVisitResult postVisitDirectory(Path dir, IOException e) {
+                            // A directory removed while its entries were listed arrives here with
+                            // the error; SimpleFileVisitor would rethrow it and end the whole walk.
+                            return FileVisitResult.CONTINUE;
+                        }
                     });
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "walking {0} stopped: {1}", root, e.getMessage());
