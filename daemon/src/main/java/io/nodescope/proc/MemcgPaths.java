@@ -7,36 +7,45 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.EnumSet;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.LongSupplier;
+import java.util.Set;
 
 /**
  * Memory cgroup id (the kernfs id BPF reads, equal to the inode number of the cgroup directory)
  * to the cgroup's path, e.g. "/kubepods/burstable/pod.../cri-containerd-....scope".
  *
- * <p>Resolved by walking the memory hierarchy and indexing directory inodes, again on a miss
- * but at most once per {@link #MIN_RESCAN_INTERVAL_NANOS}: cgroups of interest are created
- * long before their OOM, and a walk of a busy node's tree costs milliseconds, which must not
- * repeat per event. Thread-safe.
+ * <p>Resolved by walking the memory hierarchy and indexing directory inodes, again whenever an
+ * id is asked for that the index lacks: a new pod's cgroup exists long before its first OOM, and
+ * the walk then finds it. Rescans are not rate-limited by time, because OOM kills come in
+ * bursts across fresh cgroups (a node under pressure) and a time limit would drop exactly those.
+ * What bounds the walks instead: an id a completed walk did not find is remembered as unknown
+ * (kernfs ids are 64-bit and never reused, so it stays unknown), so each id costs at most one
+ * walk. Thread-safe.
  */
 public final class MemcgPaths {
     private static final System.Logger LOG = System.getLogger("nodescope.proc");
-    static final long MIN_RESCAN_INTERVAL_NANOS = 500_000_000L;
+    /** Ids a walk did not find (cgroups already removed), kept so they cost no further walks. */
+    private static final int MAX_REMEMBERED_UNKNOWN = 4096;
     /** Bounds a walk over a hostile or enormous tree. */
     private static final int MAX_DIRECTORIES = 200_000;
     private static final int MAX_DEPTH = 32;
 
     private final Optional<Path> hierarchy;
-    private final LongSupplier nanoTime;
     private Map<Long, String> pathsById = Map.of();
-    private long lastScanNanos;
-    private boolean scanned;
+    private final Set<Long> knownUnknown = Collections.newSetFromMap(new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+            return size() > MAX_REMEMBERED_UNKNOWN;
+        }
+    });
+    private int scans;
 
-    MemcgPaths(Optional<Path> hierarchy, LongSupplier nanoTime) {
+    MemcgPaths(Optional<Path> hierarchy) {
         this.hierarchy = hierarchy;
-        this.nanoTime = nanoTime;
     }
 
     /**
@@ -49,7 +58,7 @@ public final class MemcgPaths {
             LOG.log(System.Logger.Level.WARNING, "no memory cgroup hierarchy under {0}: spans will carry memcg ids "
                     + "but not cgroup paths", cgroupRoot);
         }
-        return new MemcgPaths(hierarchy, System::nanoTime);
+        return new MemcgPaths(hierarchy);
     }
 
     static Optional<Path> memoryHierarchy(Path cgroupRoot) {
@@ -75,13 +84,20 @@ public final class MemcgPaths {
             return Optional.empty();
         }
         String path = pathsById.get(memcgId);
-        if (path == null && (!scanned || nanoTime.getAsLong() - lastScanNanos >= MIN_RESCAN_INTERVAL_NANOS)) {
+        if (path == null && !knownUnknown.contains(memcgId)) {
             pathsById = scan(hierarchy.get());
-            lastScanNanos = nanoTime.getAsLong();
-            scanned = true;
+            scans++;
             path = pathsById.get(memcgId);
+            if (path == null) {
+                knownUnknown.add(memcgId);
+            }
         }
         return Optional.ofNullable(path);
+    }
+
+    /** Walks done so far (for tests of the walk bound). */
+    synchronized int scans() {
+        return scans;
     }
 
     private static Map<Long, String> scan(Path root) {

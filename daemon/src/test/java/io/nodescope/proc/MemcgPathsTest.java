@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,16 +47,59 @@ class MemcgPathsTest {
     }
 
     @Test
-    void aCgroupCreatedLaterIsFoundOnceTheRescanIntervalHasPassed() throws IOException {
+    void aCgroupCreatedAfterTheLastWalkIsFoundOnItsFirstLookup() throws IOException {
         Path hierarchy = Files.createDirectories(cgroupRoot.resolve("memory"));
-        AtomicLong now = new AtomicLong();
-        MemcgPaths paths = new MemcgPaths(Optional.of(hierarchy), now::get);
-        assertEquals(Optional.empty(), paths.pathOf(1)); // first scan
+        MemcgPaths paths = new MemcgPaths(Optional.of(hierarchy));
+        assertEquals(Optional.of("/"), paths.pathOf(inode(hierarchy)));
         Path late = Files.createDirectory(hierarchy.resolve("created-later"));
 
-        now.addAndGet(MemcgPaths.MIN_RESCAN_INTERVAL_NANOS - 1);
-        assertEquals(Optional.empty(), paths.pathOf(inode(late)), "no rescan within the interval");
-        now.addAndGet(1);
         assertEquals(Optional.of("/created-later"), paths.pathOf(inode(late)));
+        assertEquals(2, paths.scans());
+    }
+
+    @Test
+    void anIdNoWalkFoundCostsOneWalkOnly() throws IOException {
+        Path hierarchy = Files.createDirectories(cgroupRoot.resolve("memory"));
+        MemcgPaths paths = new MemcgPaths(Optional.of(hierarchy));
+        long removedLongAgo = 987_654_321L;
+
+        assertEquals(Optional.empty(), paths.pathOf(removedLongAgo));
+        assertEquals(Optional.empty(), paths.pathOf(removedLongAgo));
+        assertEquals(1, paths.scans());
+        assertEquals(Optional.of("/"), paths.pathOf(inode(hierarchy)), "known ids need no walk");
+        assertEquals(1, paths.scans());
+    }
+
+    /** Pods come and go on a node while a walk runs: a vanishing sibling must not hide the target. */
+    @Test
+    void cgroupsRemovedDuringTheWalkDoNotHideOthers() throws Exception {
+        Path hierarchy = Files.createDirectories(cgroupRoot.resolve("memory"));
+        Path churn = Files.createDirectory(hierarchy.resolve("a-churn"));
+        Path target = Files.createDirectories(hierarchy.resolve("z-kubepods/pod-target"));
+        MemcgPaths paths = new MemcgPaths(Optional.of(hierarchy));
+        Thread churner = Thread.ofPlatform().start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    for (int i = 0; i < 50; i++) {
+                        Files.createDirectories(churn.resolve("pod" + i).resolve("container"));
+                    }
+                    for (int i = 0; i < 50; i++) {
+                        Files.delete(churn.resolve("pod" + i).resolve("container"));
+                        Files.delete(churn.resolve("pod" + i));
+                    }
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        try {
+            for (int scan = 0; scan < 300; scan++) {
+                paths.pathOf(-1 - scan); // an id not asked for before forces a walk
+                assertEquals(Optional.of("/z-kubepods/pod-target"), paths.pathOf(inode(target)), "scan " + scan);
+            }
+        } finally {
+            churner.interrupt();
+            churner.join();
+        }
     }
 }
