@@ -1,0 +1,9 @@
+package io.nodescope.symbol;
+
+final class ItaniumDemangler {
+    private ItaniumDemangler() {}
+
+    static String demangle(String name) {
+        return name;
+    }
+}
