@@ -63,7 +63,8 @@ final class ElfFile {
     static ElfFile parse(ByteBuffer input) throws MalformedElfException {
         ByteBuffer bytes = input.slice();
         try {
-            if (bytes.remaining() < 64 || bytes.getInt(0) != 0x464c457f) {
+            // "\x7fELF", read before the byte order is known: a ByteBuffer starts big-endian.
+            if (bytes.remaining() < 64 || bytes.getInt(0) != 0x7f454c46) {
                 throw new MalformedElfException("not an ELF file");
             }
             if (bytes.get(4) != 2) {

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +45,7 @@ final class Snapshotter {
         try {
             executable = ProcessMaps.parse(Files.readString(processDirectory.resolve("maps"))).stream()
                     .filter(MappedRegion::executable)
-                    .sorted(Comparator.comparingLong(MappedRegion::start))
+                    .sorted((a, b) -> Long.compareUnsigned(a.start(), b.start())) // [vsyscall] sits at 0xffffffffff600000.
                     .toList();
         } catch (IOException e) {
             failures.unreadable.increment(); // Gone already, or not ours to read.
