@@ -6,7 +6,8 @@ JAVA_HOME ?= /usr/lib/jvm/temurin-25-jdk-amd64
 export JAVA_HOME
 MVN := mvn -B -q
 JAR := daemon/target/nodescope.jar
-JAVA := $(JAVA_HOME)/bin/java --enable-native-access=ALL-UNNAMED
+# protobuf-java still reads arrays through sun.misc.Unsafe; allow it without JDK 25 printing a warning.
+JAVA := $(JAVA_HOME)/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow
 
 BUILD := build/bpf
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
@@ -54,9 +55,10 @@ build: bpf
 run: build
 	$(JAVA) -jar $(JAR) $(ARGS)
 
-# Both tiers: unit tests (surefire) and privileged integration tests (failsafe, *IT).
+# Both tiers: unit tests (surefire) and privileged integration tests (failsafe, *IT). Not quiet:
+# the per-class results and Maven's summary are the record of what ran.
 test: bpf
-	$(MVN) verify
+	mvn -B -ntp verify
 
 unit-test: bpf
 	$(MVN) test

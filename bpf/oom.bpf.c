@@ -35,6 +35,11 @@ struct {
 	__type(value, __u64);
 } ring_drops SEC(".maps");
 
+/* Unused pointers that put the record layouts into this object's BTF, where the Java decoder's
+ * layout test reads their offsets (clang emits BTF only for types a global refers to). */
+struct ns_oom_kill_event *ns_oom_kill_event_layout __attribute__((unused));
+struct ns_process_exit_event *ns_process_exit_event_layout __attribute__((unused));
+
 /* Pre-5.19 kernels keep rss counters as atomics in struct mm_rss_stat. */
 struct mm_rss_stat___old {
 	atomic_long_t count[4];
@@ -221,14 +226,13 @@ int oom_mark_victim_tp(struct trace_event_raw_mark_victim *args)
 }
 
 /* The death of a thread group by a signal, or of any OOM victim: the "exit 137" moment.
- * Only these leave the kernel; ordinary exits are filtered here. */
-SEC("tracepoint/sched/sched_process_exit")
-int process_exit(struct trace_event_raw_sched_process_template *args)
+ * Only these leave the kernel; ordinary exits are filtered here. `current` is the exiting task. */
+static __always_inline void report_exit(void)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	/* do_exit() decrements signal->live before this tracepoint: 0 means the group is dead. */
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
-		return 0;
+		return;
 	__u32 exit_code = BPF_CORE_READ(task, exit_code);
 	__u32 flags = 0;
 	if (exit_code & 0x7f)
@@ -236,16 +240,31 @@ int process_exit(struct trace_event_raw_sched_process_template *args)
 	if (BPF_CORE_READ(task, signal, oom_mm))
 		flags |= NS_EXIT_F_OOM_VICTIM;
 	if (!flags)
-		return 0;
+		return;
 
 	struct ns_process_exit_event *e =
 		RESERVE(struct ns_process_exit_event, sizeof(struct ns_process_exit_event),
 			NS_EVENT_PROCESS_EXIT, NS_PROCESS_EXIT_VERSION);
 	if (!e)
-		return 0;
+		return;
 	fill_current(&e->task);
 	e->exit_code = exit_code;
 	e->flags = flags;
 	bpf_ringbuf_submit(e, 0);
+}
+
+/* Preferred: needs no tracefs mount. Only the first argument is named: 6.16 added a second. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(process_exit_btf, struct task_struct *task)
+{
+	report_exit();
+	return 0;
+}
+
+/* Fallback where tp_btf is refused; needs tracefs (or debugfs) mounted to find the tracepoint. */
+SEC("tracepoint/sched/sched_process_exit")
+int process_exit_tp(struct trace_event_raw_sched_process_template *args)
+{
+	report_exit();
 	return 0;
 }

@@ -25,7 +25,7 @@ struct ns_memcg {
 	__u64 limit_pages;   /* memory.limit_in_bytes / memory.max; PAGE_COUNTER_MAX = unlimited */
 	__u64 failcnt;       /* memory.failcnt (v1 counts it; v2 keeps it at 0) */
 	__u64 events_oom;    /* memory.events oom: times the limit was hit and OOM ran */
-	__u64 events_oom_kill; /* memory.events oom_kill: before this kill is counted */
+	__u64 events_oom_kill; /* memory.events oom_kill: this kill included (6.18 counts before marking) */
 	__u64 memsw_usage_pages; /* v1 memory+swap; 0 where the kernel has no memsw counter */
 	__u64 memsw_limit_pages;
 };

@@ -40,14 +40,14 @@ public final class KernelPreflight {
             throw new BpfSetupException("missing privileges to load BPF tracing programs: run as root (sudo) or grant "
                     + "CAP_BPF, CAP_PERFMON, CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH");
         }
+        // CAP_SYS_ADMIN does not stand in for these: /proc/<pid>/exe, maps and root of another
+        // user's process need ptrace read access, and files inside containers DAC_READ_SEARCH.
         List<String> missing = new ArrayList<>();
-        if (!has(effective, CAP_SYS_ADMIN)) {
-            if (!has(effective, CAP_SYS_PTRACE)) {
-                missing.add("CAP_SYS_PTRACE");
-            }
-            if (!has(effective, CAP_DAC_READ_SEARCH)) {
-                missing.add("CAP_DAC_READ_SEARCH");
-            }
+        if (!has(effective, CAP_SYS_PTRACE)) {
+            missing.add("CAP_SYS_PTRACE");
+        }
+        if (!has(effective, CAP_DAC_READ_SEARCH)) {
+            missing.add("CAP_DAC_READ_SEARCH");
         }
         if (!missing.isEmpty()) {
             throw new BpfSetupException("missing " + String.join(", ", missing)

@@ -4,7 +4,10 @@ import io.nodescope.event.ProbeSource;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -12,9 +15,9 @@ import java.util.Set;
  * ring.
  *
  * <p>Which attachment works is decided by trying, not by kernel version: tp_btf first (the
- * victim's task_struct, so its memcg), the classic tracepoint where tp_btf is refused (no BTF
- * for tracing, an LSM, an old kernel). The exit probe is wanted but not required: without it OOM
- * kills are still reported, only the moment of death is missing.
+ * victim's task_struct, so its memcg; no tracefs needed), the classic tracepoint where tp_btf is
+ * refused (no BTF for tracing, an LSM, an old kernel). The exit probe is wanted but not required:
+ * without it OOM kills are still reported, only the moment of death is missing.
  */
 public final class OomProbe implements AutoCloseable {
     public static final String RING_MAP = "oom_events";
@@ -23,26 +26,38 @@ public final class OomProbe implements AutoCloseable {
     private static final int RING_INDEX = 0; // NS_RING_OOM in bpf/include/nodescope.h
     private static final String MARK_VICTIM_BTF = "oom_mark_victim_btf";
     private static final String MARK_VICTIM_TRACEPOINT = "oom_mark_victim_tp";
-    private static final String PROCESS_EXIT = "process_exit";
+    private static final String PROCESS_EXIT_BTF = "process_exit_btf";
+    private static final String PROCESS_EXIT_TRACEPOINT = "process_exit_tp";
+    /** Classic tracepoints are found through tracefs; libbpf also tries debugfs's tracing/. */
+    private static final Path TRACEFS = Path.of("/sys/kernel/tracing");
 
     private static final System.Logger LOG = System.getLogger("nodescope.bpf");
 
-    private record Attempt(ProbeSource source, String markVictimProgram, boolean withExit) {
+    /** One way to attach: a mark_victim program and, if any, an exit program. */
+    private record Attempt(ProbeSource source, String markVictimProgram, Optional<String> exitProgram) {
         Set<String> programs() {
             Set<String> programs = new LinkedHashSet<>();
             programs.add(markVictimProgram);
-            if (withExit) {
-                programs.add(PROCESS_EXIT);
-            }
+            exitProgram.ifPresent(programs::add);
             return programs;
         }
     }
 
-    private static final List<Attempt> ATTEMPTS = List.of(
-            new Attempt(ProbeSource.TP_BTF, MARK_VICTIM_BTF, true),
-            new Attempt(ProbeSource.TRACEPOINT, MARK_VICTIM_TRACEPOINT, true),
-            new Attempt(ProbeSource.TP_BTF, MARK_VICTIM_BTF, false),
-            new Attempt(ProbeSource.TRACEPOINT, MARK_VICTIM_TRACEPOINT, false));
+    /** Best first: tp_btf needs no tracefs and reads the victim's task_struct. */
+    private static final List<Attempt> ATTEMPTS = attempts();
+
+    private static List<Attempt> attempts() {
+        List<Attempt> attempts = new ArrayList<>();
+        List<Optional<String>> exits = List.of(Optional.of(PROCESS_EXIT_BTF), Optional.of(PROCESS_EXIT_TRACEPOINT),
+                Optional.empty());
+        for (Optional<String> exit : exits) {
+            attempts.add(new Attempt(ProbeSource.TP_BTF, MARK_VICTIM_BTF, exit));
+        }
+        for (Optional<String> exit : exits) {
+            attempts.add(new Attempt(ProbeSource.TRACEPOINT, MARK_VICTIM_TRACEPOINT, exit));
+        }
+        return List.copyOf(attempts);
+    }
 
     private final BpfObject object;
     private final ProbeSource source;
@@ -75,16 +90,18 @@ public final class OomProbe implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "OOM probe fell back to {0} after: {1}",
                         attempt.programs(), String.join("; ", failures));
             }
-            if (!attempt.withExit()) {
+            if (attempt.exitProgram().isEmpty()) {
                 LOG.log(System.Logger.Level.WARNING,
                         "process exit probe unavailable: OOM spans will not say when the victim died");
             }
             LOG.log(System.Logger.Level.INFO, "OOM kills traced through {0} ({1})",
                     attempt.source().attributeValue(), attempt.markVictimProgram());
-            return new OomProbe(object, attempt.source(), attempt.withExit());
+            return new OomProbe(object, attempt.source(), attempt.exitProgram().isPresent());
         }
         // The first failure is the most informative one: the preferred attachment's.
-        throw new BpfSetupException(failures.getFirst());
+        String tracefsHint = Files.isDirectory(TRACEFS.resolve("events")) ? ""
+                : "; tracefs is not mounted at " + TRACEFS + " (mount -t tracefs nodev " + TRACEFS + ")";
+        throw new BpfSetupException(failures.getFirst() + tracefsHint);
     }
 
     public ProbeSource source() {

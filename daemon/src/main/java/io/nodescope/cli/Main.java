@@ -65,6 +65,11 @@ public final class Main {
         } catch (IOException e) {
             err.println("nodescope: " + e.getMessage());
             return EXIT_FAILURE;
+        } catch (RuntimeException e) {
+            // A bug, not a user error: say so, keep the trace in the log, still exit.
+            System.getLogger("nodescope").log(System.Logger.Level.ERROR, "internal error", e);
+            err.println("nodescope: internal error: " + e + " (please report it with the log above)");
+            return EXIT_FAILURE;
         }
     }
 

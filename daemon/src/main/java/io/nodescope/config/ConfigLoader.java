@@ -3,7 +3,9 @@ package io.nodescope.config;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetSocketAddress;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -59,14 +61,15 @@ public final class ConfigLoader {
         Map<String, String> fromFile = new HashMap<>();
         Map<String, String> otelProperties = new HashMap<>();
         if (configFile.isPresent()) {
-            readFile(Path.of(configFile.get()), fromFile, otelProperties);
+            String source = flags.containsKey("config") ? "--config" : environmentName("config");
+            readFile(source, Path.of(configFile.get()), fromFile, otelProperties);
         }
         Map<String, String> merged = new HashMap<>(fromFile);
         merged.putAll(fromEnvironment);
         merged.putAll(flags);
         Settings settings = new Settings(merged, flags, fromEnvironment, configFile);
         NodescopeConfig config = new NodescopeConfig(
-                settings.optional("console").map(value -> settings.bool("console", value)),
+                settings.bool("console"),
                 settings.optional("record").map(Path::of),
                 settings.optional("replay").map(Path::of),
                 settings.httpAddress(),
@@ -120,13 +123,21 @@ public final class ConfigLoader {
         return flags;
     }
 
-    private static void readFile(Path file, Map<String, String> settings, Map<String, String> otelProperties)
-            throws ConfigException {
+    /** source: the flag or variable that named the file, so the message says which one to fix. */
+    private static void readFile(String source, Path file, Map<String, String> settings,
+                                 Map<String, String> otelProperties) throws ConfigException {
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(file)) {
             properties.load(reader);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("cannot read " + source + " file " + file + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new ConfigException("cannot read " + source + " file " + file + ": permission denied");
         } catch (IOException e) {
-            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+            throw new ConfigException("cannot read " + source + " file " + file + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // Properties.load's only complaint: a malformed backslash-u escape.
+            throw new ConfigException("cannot parse " + source + " file " + file + ": " + e.getMessage());
         }
         for (String key : properties.stringPropertyNames()) {
             String value = properties.getProperty(key).trim();
@@ -155,11 +166,15 @@ public final class ConfigLoader {
             return new ConfigException("invalid " + source + " '" + value + "': expected " + expected);
         }
 
-        boolean bool(String name, String value) {
-            return switch (value.toLowerCase(Locale.ROOT)) {
-                case "true", "yes", "on", "1" -> true;
-                case "false", "no", "off", "0" -> false;
-                default -> throw new IllegalArgumentException(invalid(name, value, "true or false").getMessage());
+        Optional<Boolean> bool(String name) throws ConfigException {
+            Optional<String> value = optional(name);
+            if (value.isEmpty()) {
+                return Optional.empty();
+            }
+            return switch (value.get().toLowerCase(Locale.ROOT)) {
+                case "true", "yes", "on", "1" -> Optional.of(true);
+                case "false", "no", "off", "0" -> Optional.of(false);
+                default -> throw invalid(name, value.get(), "true or false");
             };
         }
 
@@ -181,12 +196,17 @@ public final class ConfigLoader {
             if (!matcher.matches()) {
                 throw invalid(name, value.get(), "a duration like 500ms, 2s or 1m");
             }
-            long amount = Long.parseLong(matcher.group(1));
-            return switch (matcher.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                default -> Duration.ofMinutes(amount);
-            };
+            // Digits beyond a long, or minutes beyond Duration's seconds, are typos, not waits.
+            try {
+                long amount = Long.parseLong(matcher.group(1));
+                return switch (matcher.group(2)) {
+                    case "ms" -> Duration.ofMillis(amount);
+                    case "s" -> Duration.ofSeconds(amount);
+                    default -> Duration.ofMinutes(amount);
+                };
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw invalid(name, value.get(), "a duration like 500ms, 2s or 1m that fits in a long");
+            }
         }
 
         Optional<InetSocketAddress> httpAddress() throws ConfigException {

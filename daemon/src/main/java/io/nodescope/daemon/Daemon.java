@@ -151,25 +151,36 @@ public final class Daemon implements AutoCloseable {
         return server.map(HttpServer::boundAddress);
     }
 
-    /** Stops in reverse order within the configured shutdown timeout. Idempotent. */
+    /**
+     * Stops in reverse order within the configured shutdown timeout. Idempotent. Every step runs
+     * even if an earlier one failed: a stuck probe must not keep queued spans from the collector.
+     */
     @Override
     public synchronized void close() {
         long started = System.nanoTime();
         ready = false;
-        kernel.ifPresent(KernelEventSource::close);
+        kernel.ifPresent(source -> step("detaching the BPF probes", source::close));
         kernel = Optional.empty();
         timer.shutdownNow();
-        oomKills.flush();
-        recorder.ifPresent(r -> {
+        step("reporting pending OOM kills", oomKills::flush);
+        recorder.ifPresent(r -> step("closing the recording", () -> {
             try {
                 r.close();
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "closing the recording failed: {0}", e.getMessage());
+                throw new java.io.UncheckedIOException(e);
             }
-        });
+        }));
         Duration remaining = config.shutdownTimeout().minusNanos(System.nanoTime() - started);
-        outputs.shutdown(remaining.isNegative() ? Duration.ofMillis(100) : remaining);
-        server.ifPresent(HttpServer::close);
+        step("flushing spans", () -> outputs.shutdown(remaining.isNegative() ? Duration.ofMillis(100) : remaining));
+        server.ifPresent(s -> step("stopping the HTTP server", s::close));
         server = Optional.empty();
+    }
+
+    private static void step(String what, Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "shutdown: " + what + " failed", e);
+        }
     }
 }

@@ -41,7 +41,8 @@ final class KernelEventSource implements AutoCloseable {
             received.increment();
             decoder.decode(buffer, offset, length).ifPresent(pipeline);
         });
-        this.drainThread = Thread.ofPlatform().name("nodescope-ring-drain").unstarted(this::drainLoop);
+        // A daemon thread: if shutdown goes wrong, a leftover drain loop must not keep the JVM alive.
+        this.drainThread = Thread.ofPlatform().daemon().name("nodescope-ring-drain").unstarted(this::drainLoop);
     }
 
     static KernelEventSource start(EventDecoder decoder, Consumer<NodeEvent> pipeline, MetricsRegistry metrics)

@@ -10,7 +10,7 @@ import java.util.OptionalLong;
  * @param limitBytes       memory.limit_in_bytes / memory.max; {@link #UNLIMITED} when none
  * @param failcnt          memory.failcnt: charges that hit the limit (v1; 0 on v2)
  * @param oomEvents        memory.events "oom": times the OOM killer ran for this memcg
- * @param oomKillEvents    memory.events "oom_kill", not yet counting the kill being reported
+ * @param oomKillEvents    memory.events "oom_kill" (on 6.18 it already counts the kill being reported)
  * @param memswUsageBytes  v1 memory+swap usage (on v2 the same kernel counter is swap only)
  * @param memswLimitBytes  v1 memory+swap limit; {@link #UNLIMITED} when none
  */

@@ -50,9 +50,17 @@ public record ExportSetup(Optional<SpanExporter> otlpExporter, String endpointDe
         AtomicReference<SpanExporter> exporter = new AtomicReference<>();
         AtomicReference<Resource> resource = new AtomicReference<>();
         AtomicReference<ConfigProperties> properties = new AtomicReference<>();
+        AtomicReference<ExportSettings> settings = new AtomicReference<>();
         AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> defaults)
                 .addPropertiesCustomizer(config -> {
+                    // Before the SDK builds exporters: it would otherwise refuse an exporter it
+                    // lacks with advice to add a dependency, which a nodescope user cannot do.
+                    checkTracesExporter(config);
+                    ENDPOINT_PROPERTIES.forEach(property -> checkEndpoint(config, property));
+                    // Also before: the SDK's own BatchSpanProcessor rejects the same numbers as
+                    // "Unexpected configuration error", naming no variable.
+                    settings.set(exportSettings(config));
                     properties.set(config);
                     return Map.of();
                 })
@@ -67,13 +75,34 @@ public record ExportSetup(Optional<SpanExporter> otlpExporter, String endpointDe
                 .disableShutdownHook()
                 .build();
         ConfigProperties config = properties.get();
-        String tracesExporter = config.getString("otel.traces.exporter", "none");
+        return new ExportSetup(Optional.ofNullable(exporter.get()), describeEndpoint(config),
+                resource.get(), settings.get());
+    }
+
+    private static void checkTracesExporter(ConfigProperties config) {
+        String tracesExporter = String.join(",", config.getList("otel.traces.exporter", List.of("none")));
         if (!tracesExporter.equals("otlp") && !tracesExporter.equals("none")) {
             throw new ConfigurationException("OTEL_TRACES_EXPORTER=" + tracesExporter
                     + " is not supported by nodescope: use otlp (or none and --console)");
         }
-        return new ExportSetup(Optional.ofNullable(exporter.get()), describeEndpoint(config),
-                resource.get(), exportSettings(config));
+    }
+
+    /** The SDK's own message ("OTLP endpoint must be a valid URL") names no variable. */
+    private static void checkEndpoint(ConfigProperties config, String property) {
+        String endpoint = config.getString(property);
+        if (endpoint == null) {
+            return;
+        }
+        String expected = ": expected http://HOST:PORT or https://HOST:PORT";
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(endpoint);
+        } catch (java.net.URISyntaxException e) {
+            throw new ConfigurationException("invalid " + toEnvironmentName(property) + " '" + endpoint + "'" + expected);
+        }
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+            throw new ConfigurationException("invalid " + toEnvironmentName(property) + " '" + endpoint + "'" + expected);
+        }
     }
 
     private static String describeEndpoint(ConfigProperties config) {

@@ -38,6 +38,12 @@ public final class SpanExportQueue implements Consumer<SpanData>, AutoCloseable 
     private final Counter failures;
     private final Counter dropped;
     private int inFlight;
+    /** When the queue last went from empty to non-empty. */
+    private long oldestQueuedNanos;
+    /** Spans in the batches in flight: what shutdown counts as dropped if they are still out at its deadline. */
+    private int inFlightSpans;
+    /** Shutdown's deadline passed: the batches still in flight were counted as dropped already. */
+    private boolean abandoned;
     private long retryNotBeforeNanos;
     private Duration backoff = MIN_RETRY_BACKOFF;
     private boolean closing;
@@ -68,6 +74,10 @@ public final class SpanExportQueue implements Consumer<SpanData>, AutoCloseable 
     public void accept(SpanData span) {
         synchronized (this) {
             if (!closing && queue.size() < settings.maxQueueSize()) {
+                if (queue.isEmpty()) {
+                    oldestQueuedNanos = System.nanoTime(); // the schedule delay runs from here
+                    notifyAll();
+                }
                 queue.addLast(span);
                 if (queue.size() >= settings.maxExportBatchSize()) {
                     notifyAll();
@@ -96,39 +106,47 @@ public final class SpanExportQueue implements Consumer<SpanData>, AutoCloseable 
             boolean ok = exportOnce(batch);
             synchronized (this) {
                 inFlight--;
+                inFlightSpans -= batch.size();
                 if (ok) {
                     backoff = MIN_RETRY_BACKOFF;
                     retryNotBeforeNanos = 0;
                 } else if (!closing) {
                     requeueAtHead(batch);
+                } else if (!abandoned) {
+                    dropped.add(batch.size()); // failed during shutdown: no retry any more
                 }
                 notifyAll();
             }
         }
     }
 
-    /** Waits for a full batch, the schedule delay, or shutdown; null when closed and drained. */
+    /**
+     * Waits for a full batch, for the oldest queued span to have waited the schedule delay, or for
+     * shutdown; null when closed and drained. An empty queue waits for accept()'s notify, never
+     * on a timer, so idle workers cost nothing.
+     */
     private synchronized List<SpanData> nextBatch() throws InterruptedException {
-        long firstWaitStart = System.nanoTime();
         while (true) {
             long now = System.nanoTime();
-            boolean retryHeld = now < retryNotBeforeNanos;
-            boolean delayElapsed = now - firstWaitStart >= settings.scheduleDelay().toNanos();
-            if (!queue.isEmpty() && !retryHeld
-                    && (closing || queue.size() >= settings.maxExportBatchSize() || delayElapsed)) {
+            if (queue.isEmpty()) {
+                if (closing) {
+                    return null;
+                }
+                wait();
+            } else if (now < retryNotBeforeNanos) {
+                TimeUnit.NANOSECONDS.timedWait(this, retryNotBeforeNanos - now);
+            } else if (closing || queue.size() >= settings.maxExportBatchSize()
+                    || now - oldestQueuedNanos >= settings.scheduleDelay().toNanos()) {
                 List<SpanData> batch = new ArrayList<>(Math.min(queue.size(), settings.maxExportBatchSize()));
                 while (!queue.isEmpty() && batch.size() < settings.maxExportBatchSize()) {
                     batch.add(queue.pollFirst());
                 }
                 inFlight++;
+                inFlightSpans += batch.size();
                 return batch;
+            } else {
+                TimeUnit.NANOSECONDS.timedWait(this, settings.scheduleDelay().toNanos() - (now - oldestQueuedNanos));
             }
-            if (closing && queue.isEmpty()) {
-                return null;
-            }
-            long waitNanos = retryHeld ? retryNotBeforeNanos - now
-                    : Math.max(1, settings.scheduleDelay().toNanos() - (now - firstWaitStart));
-            TimeUnit.NANOSECONDS.timedWait(this, waitNanos);
         }
     }
 
@@ -168,6 +186,9 @@ public final class SpanExportQueue implements Consumer<SpanData>, AutoCloseable 
 
     /** Keeps the oldest spans first; if the queue filled meanwhile, the newest are dropped. */
     private void requeueAtHead(List<SpanData> batch) {
+        if (queue.isEmpty()) {
+            oldestQueuedNanos = System.nanoTime();
+        }
         for (int i = batch.size() - 1; i >= 0; i--) {
             if (queue.size() >= settings.maxQueueSize()) {
                 queue.pollLast();
@@ -198,11 +219,15 @@ public final class SpanExportQueue implements Consumer<SpanData>, AutoCloseable 
                     break;
                 }
             }
-            if (!queue.isEmpty()) {
+            // In-flight batches count too: an exporter that never answers would otherwise lose
+            // them uncounted. One answered successfully after this point is counted in both.
+            int unsent = queue.size() + inFlightSpans;
+            if (unsent > 0) {
                 LOG.log(System.Logger.Level.WARNING, "{0}: {1} spans not exported before shutdown", exporterName,
-                        queue.size());
-                dropped.add(queue.size());
+                        unsent);
+                dropped.add(unsent);
                 queue.clear();
+                abandoned = true;
             }
         }
         workers.forEach(Thread::interrupt);

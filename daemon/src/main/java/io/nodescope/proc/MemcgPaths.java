@@ -90,10 +90,14 @@ public final class MemcgPaths {
             Files.walkFileTree(root, EnumSet.noneOf(java.nio.file.FileVisitOption.class), MAX_DEPTH,
                     new SimpleFileVisitor<>() {
                         @Override
-                        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes)
-                                throws IOException {
-                            Object inode = Files.getAttribute(dir, "unix:ino");
-                            index.put(((Number) inode).longValue(), "/" + root.relativize(dir));
+                        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+                            try {
+                                Object inode = Files.getAttribute(dir, "unix:ino");
+                                index.put(((Number) inode).longValue(), "/" + root.relativize(dir));
+                            } catch (IOException goneWhileWalking) {
+                                // Thrown out of the visitor, it would end the whole walk.
+                                return FileVisitResult.SKIP_SUBTREE;
+                            }
                             return index.size() >= MAX_DIRECTORIES ? FileVisitResult.TERMINATE
                                     : FileVisitResult.CONTINUE;
                         }

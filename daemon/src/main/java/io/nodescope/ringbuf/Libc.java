@@ -17,6 +17,7 @@ final class Libc {
     static final int EPOLL_CLOEXEC = 0x80000;
     static final int EPOLL_CTL_ADD = 1;
     static final int EPOLLIN = 0x1;
+    static final int EPOLLET = 1 << 31;
     static final int EINTR = 4;
 
     /**

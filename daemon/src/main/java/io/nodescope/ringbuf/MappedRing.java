@@ -107,6 +107,10 @@ public final class MappedRing implements AutoCloseable {
         return handed;
     }
 
+    long consumerPosition() {
+        return reader.consumerPosition();
+    }
+
     public String name() {
         return name;
     }

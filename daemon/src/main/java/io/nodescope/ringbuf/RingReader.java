@@ -70,6 +70,9 @@ final class RingReader {
      * Reading only up to that snapshot bounds the batch, so a producer that never pauses cannot
      * keep the consumer position unpublished (and the ring full) indefinitely.
      *
+     * <p>An exception from the handler propagates after the records up to and including the one
+     * it failed on are consumed and published, so a record that always fails is not retried forever.
+     *
      * @return the number of records handed over
      */
     int drain(RecordHandler handler) {
@@ -79,32 +82,40 @@ final class RingReader {
         long position = consumerPosition;
         int handed = 0;
         int discarded = 0;
-        while (position < producerPosition) {
-            int headerOffset = (int) (position & mask);
-            // Acquire pairs with the xchg() on the header in bpf_ringbuf_commit(): once BUSY is
-            // clear, the program's writes to the payload are visible.
-            int header = (int) INT.getAcquire(data, headerOffset);
-            if ((header & BUSY_BIT) != 0) {
-                break;   // reserved, not yet committed; records behind it wait for the next drain
+        try {
+            while (position < producerPosition) {
+                int headerOffset = (int) (position & mask);
+                // Acquire pairs with the xchg() on the header in bpf_ringbuf_commit(): once BUSY
+                // is clear, the program's writes to the payload are visible.
+                int header = (int) INT.getAcquire(data, headerOffset);
+                if ((header & BUSY_BIT) != 0) {
+                    break;   // reserved, not yet committed; records behind it wait for the next drain
+                }
+                int length = header & ~(BUSY_BIT | DISCARD_BIT);
+                long recordSize = alignedRecordSize(length);
+                if (recordSize > dataSize || position + recordSize > producerPosition) {
+                    // The kernel never reserves more than the data area nor past producer_pos; a
+                    // header saying so means the mapping is not what we think it is. Skip to the
+                    // producer position so the ring keeps flowing instead of stalling here.
+                    corruptRecords++;
+                    position = producerPosition;
+                    break;
+                }
+                position += recordSize;
+                if ((header & DISCARD_BIT) != 0) {
+                    discarded++;
+                } else {
+                    handed++;
+                    handler.onRecord(data, headerOffset + HEADER_SIZE, length);
+                }
             }
-            int length = header & ~(BUSY_BIT | DISCARD_BIT);
-            long recordSize = alignedRecordSize(length);
-            if (recordSize > dataSize || position + recordSize > producerPosition) {
-                // The kernel never reserves more than the data area nor past producer_pos; a
-                // header saying so means the mapping is not what we think it is. Skip to the
-                // producer position so the ring keeps flowing instead of stalling on this record.
-                corruptRecords++;
-                position = producerPosition;
-                break;
-            }
-            if ((header & DISCARD_BIT) != 0) {
-                discarded++;
-            } else {
-                handler.onRecord(data, headerOffset + HEADER_SIZE, length);
-                handed++;
-            }
-            position += recordSize;
+        } finally {
+            publish(position, handed, discarded);
         }
+        return handed;
+    }
+
+    private void publish(long position, int handed, int discarded) {
         if (position != consumerPosition) {
             // Once per drain, not per record: every consumer_pos store pulls the cache line the
             // producer reads in reserve() across cores, and a consumer that lags its published
@@ -112,6 +123,12 @@ final class RingReader {
             // often. Release orders our reads of the records before the kernel may reuse them
             // (it reads consumer_pos with smp_load_acquire in __bpf_ringbuf_reserve()).
             LONG.setRelease(consumerPage, 0, position);
+            // Store-load fence: the next drain's read of producer_pos or of a BUSY header must not
+            // be satisfied before this store is visible. The kernel commits with xchg (a full
+            // barrier) and then reads consumer_pos to decide whether to wake us; without the
+            // fence both sides can read the other's old value (store buffering), the producer
+            // skips the wake-up, we find the ring "empty" and sleep on a ring that has data.
+            VarHandle.fullFence();
             consumerPosition = position;
         }
         if (handed > 0) {
@@ -120,11 +137,15 @@ final class RingReader {
         if (discarded > 0) {
             discardedRecords += discarded;
         }
-        return handed;
     }
 
     private static long alignedRecordSize(int length) {
         return (Integer.toUnsignedLong(length) + HEADER_SIZE + RECORD_ALIGNMENT - 1) & -RECORD_ALIGNMENT;
+    }
+
+    /** Where this reader is in the ring; grows by every record consumed, discarded ones included. */
+    long consumerPosition() {
+        return consumerPosition;
     }
 
     long recordsRead() {

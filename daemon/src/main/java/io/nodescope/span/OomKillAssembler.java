@@ -21,7 +21,7 @@ import java.util.function.LongSupplier;
  */
 public final class OomKillAssembler {
     /** A bound so a flood of kills with lost exits cannot grow memory. */
-    private static final int MAX_PENDING = 4096;
+    static final int MAX_PENDING = 4096;
 
     private record Pending(EnrichedOomKill kill, long arrivedNanos) {}
 

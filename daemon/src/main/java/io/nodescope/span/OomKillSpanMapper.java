@@ -52,7 +52,8 @@ public final class OomKillSpanMapper {
                 .put(PROCESS_PID, kill.victim().tgid())
                 .put(THREAD_ID, kill.victim().tid())
                 .put(PROCESS_EXECUTABLE_NAME, kill.victim().comm())
-                .put(PROCESS_USER_ID, kill.victim().uid())
+                // The kernel's uid is a u32 (user namespaces map ranges above 2^31): not a negative id.
+                .put(PROCESS_USER_ID, Integer.toUnsignedLong(kill.victim().uid()))
                 .put(PROBE, kill.source().attributeValue())
                 .put(CONSTRAINT, kill.constraint().attributeValue())
                 .put(VICTIM_OOM_SCORE_ADJ, kill.victimOomScoreAdj())

@@ -15,7 +15,7 @@ import java.util.Optional;
 public final class WorkloadResources {
     /** The cgroup a workload runs in: its most stable identity without a container runtime's help. */
     public static final AttributeKey<String> CGROUP_PATH = AttributeKey.stringKey("nodescope.cgroup.path");
-    private static final int MAX_WORKLOADS = 4096;
+    static final int MAX_WORKLOADS = 4096;
 
     private final Resource node;
     private final Map<String, Resource> byCgroup = new LinkedHashMap<>(64, 0.75f, true) {

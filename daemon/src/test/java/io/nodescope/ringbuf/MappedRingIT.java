@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import io.nodescope.testing.RequiresRoot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** MappedRing and RingPoller against a real kernel ring, filled by bpf/test/ring_writer.bpf.c. */
+@RequiresRoot("loads BPF programs and maps their ring buffers")
 class MappedRingIT {
     /** Sequence numbers of the records handed over, after checking each record's length. */
     private static final class SequenceCollector implements RecordHandler {
@@ -40,7 +42,6 @@ class MappedRingIT {
 
     @BeforeEach
     void loadWriter() throws Exception {
-        RootRequirement.requireRoot();
         writer = new RingWriter();
     }
 

@@ -155,6 +155,29 @@ class RingReaderTest {
     }
 
     @Test
+    void aFailingHandlerConsumesTheRecordItFailedOnAndThoseBefore() {
+        SyntheticRing ring = new SyntheticRing(4096);
+        ring.write(8, 1);
+        ring.write(8, 2);
+        ring.write(8, 3);
+        RingReader reader = ring.reader();
+        Collector collector = new Collector();
+        RecordHandler failsOnSecond = (buffer, offset, length) -> {
+            if (buffer.get(offset) == 2) {
+                throw new IllegalStateException("cannot decode");
+            }
+            collector.onRecord(buffer, offset, length);
+        };
+
+        assertThrows(IllegalStateException.class, () -> reader.drain(failsOnSecond));
+
+        assertEquals(32, ring.consumerPosition());
+        assertEquals(2, reader.recordsRead());
+        assertEquals(1, reader.drain(failsOnSecond));
+        assertArrayEquals(pattern(8, 3), collector.records.get(1));
+    }
+
+    @Test
     void emptyDrainLeavesTheConsumerPositionAlone() {
         SyntheticRing ring = new SyntheticRing(4096);
         RingReader reader = ring.reader();

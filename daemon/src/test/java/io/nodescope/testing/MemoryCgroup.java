@@ -62,6 +62,11 @@ public final class MemoryCgroup implements AutoCloseable {
         return path;
     }
 
+    /** The path as the kernel and nodescope name it: relative to the hierarchy's root, with a leading "/". */
+    public String cgroupPath() {
+        return "/" + hierarchy.root().relativize(path);
+    }
+
     public boolean isV2() {
         return hierarchy.isV2();
     }

@@ -1,0 +1,195 @@
+package io.nodescope.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nodescope.config.NodescopeConfig;
+import io.nodescope.export.ExportSetup;
+import io.nodescope.testing.OomKilledRun;
+import io.nodescope.testing.OtlpReceiver;
+import io.nodescope.testing.OtlpReceiver.Protocol;
+import io.nodescope.testing.OtlpReceiver.ReceivedSpan;
+import io.nodescope.testing.RequiresMemoryCgroup;
+import io.nodescope.testing.RequiresRoot;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The whole path on the real kernel: BPF programs attached, a real memcg OOM kill, the span
+ * received over real OTLP on loopback and decoded with the official protobuf classes.
+ */
+@RequiresRoot("loads BPF programs and causes a real memcg OOM kill")
+@RequiresMemoryCgroup("causes a real memcg OOM kill")
+class OomSpanIT {
+    private static final long LIMIT_BYTES = 32L << 20;
+    private static final Duration SPAN_WAIT = Duration.ofSeconds(20);
+
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void oomKillArrivesAsOneSpanOverOtlp(Protocol protocol) throws Exception {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        try (OtlpReceiver receiver = OtlpReceiver.start(protocol, 0);
+             Daemon daemon = startDaemon(receiver.endpoint(), protocol, console)) {
+            long testStartNanos = epochNanosNow();
+            OomKilledRun victim = OomKilledRun.run("nodescope-it", LIMIT_BYTES);
+            assertEquals(OomKilledRun.KILLED_BY_SIGKILL, victim.exitValue(), victim.output());
+
+            ReceivedSpan received = receiver.await(oomKillOf(victim), SPAN_WAIT);
+
+            assertEquals("oom-alloc", string(received, "process.executable.name"));
+            assertEquals(victim.pid(), integer(received, "thread.id"));
+            // oom-alloc faulted its own pages in: it is the trigger as well as the victim.
+            assertEquals(victim.pid(), integer(received, "nodescope.oom.trigger.pid"));
+            assertEquals("oom-alloc", string(received, "nodescope.oom.trigger.comm"));
+            assertEquals(victim.cgroupId(), integer(received, "nodescope.oom.trigger.memcg.id"));
+            assertEquals("memcg", string(received, "nodescope.oom.constraint"));
+            assertEquals("tp_btf", string(received, "nodescope.probe"));
+            assertEquals(victim.cgroupId(), integer(received, "nodescope.memcg.id"));
+            assertEquals(victim.cgroupPath(), string(received, "nodescope.memcg.path"));
+            assertEquals(LIMIT_BYTES, integer(received, "nodescope.memcg.limit_bytes"));
+            assertEquals(LIMIT_BYTES, integer(received, "nodescope.oom.memcg.limit_bytes"));
+            assertTrue(integer(received, "nodescope.memcg.usage_bytes") > LIMIT_BYTES - (4 << 20));
+            assertTrue(integer(received, "nodescope.oom.victim.rss_anon_bytes") > LIMIT_BYTES / 2);
+            assertTrue(received.attribute("nodescope.oom.victim.exit_seen").orElseThrow().getBoolValue());
+            assertEquals(137, integer(received, "process.exit.code"));
+            assertEquals(9, integer(received, "nodescope.oom.victim.exit_signal"));
+            assertTrue(received.attribute("nodescope.oom.trigger.user_stack").orElseThrow()
+                    .getArrayValue().getValuesCount() >= 2, "user stack of the allocating program");
+            assertTrue(received.attribute("nodescope.oom.trigger.kernel_stack").orElseThrow()
+                    .getArrayValue().getValuesCount() >= 5, "kernel stack down to the page fault");
+
+            // Wall-clock times from the kernel's boot clock: inside the test's window, death after the mark.
+            long start = received.span().getStartTimeUnixNano();
+            long end = received.span().getEndTimeUnixNano();
+            assertTrue(start >= testStartNanos && end <= epochNanosNow(), "span times within the test");
+            assertTrue(end >= start && end - start < Duration.ofSeconds(5).toNanos(), "victim died after the mark");
+
+            assertEquals(victim.cgroupPath(), received.resourceAttribute("nodescope.cgroup.path").orElseThrow()
+                    .getStringValue());
+            assertEquals("nodescope", received.resourceAttribute("service.name").orElseThrow().getStringValue());
+            // The terminal output was turned on next to OTLP and shows the same kill.
+            awaitContains(console, "OOM killer killed oom-alloc (pid " + victim.pid() + ")");
+        }
+    }
+
+    @Test
+    void spansQueuedWhileTheCollectorIsDownArriveWhenItIsBack() throws Exception {
+        int port = freePort();
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        try (Daemon daemon = startDaemon("http://127.0.0.1:" + port, Protocol.HTTP_PROTOBUF, console)) {
+            OomKilledRun victim = OomKilledRun.run("nodescope-it-down", LIMIT_BYTES);
+            // The console reports it at once; the OTLP export fails and is retried.
+            awaitContains(console, "(pid " + victim.pid() + ")");
+            awaitMetric(daemon, "nodescope_export_failures_total{exporter=\"otlp\"}", value -> value >= 1);
+
+            try (OtlpReceiver receiver = OtlpReceiver.start(Protocol.HTTP_PROTOBUF, port)) {
+                ReceivedSpan received = receiver.await(oomKillOf(victim), Duration.ofSeconds(60));
+                assertEquals(137, integer(received, "process.exit.code"));
+                // Inside the receiver's life: the exporter counts success once it has the response.
+                awaitMetric(daemon, "nodescope_spans_exported_total{exporter=\"otlp\"}", value -> value >= 1);
+            }
+            assertEquals(0, metric(daemon, "nodescope_spans_dropped_total{exporter=\"otlp\"}"));
+        }
+    }
+
+    @Test
+    void readyAndCountingOnceProbesAreAttached() throws Exception {
+        try (OtlpReceiver receiver = OtlpReceiver.start(Protocol.GRPC, 0);
+             Daemon daemon = startDaemon(receiver.endpoint(), Protocol.GRPC, new ByteArrayOutputStream())) {
+            assertEquals(200, get(daemon, "/readyz").statusCode());
+            OomKilledRun victim = OomKilledRun.run("nodescope-it-metrics", LIMIT_BYTES);
+            receiver.await(oomKillOf(victim), SPAN_WAIT);
+            // The kill and the victim's death: two records on the OOM ring, none lost.
+            awaitMetric(daemon, "nodescope_ring_events_total{ring=\"oom_events\"}", value -> value >= 2);
+            assertEquals(0, metric(daemon, "nodescope_ring_kernel_drops_total{ring=\"oom_events\"}"));
+            assertEquals(0, metric(daemon, "nodescope_events_undecodable_total"));
+        }
+    }
+
+    private static Daemon startDaemon(String endpoint, Protocol protocol, ByteArrayOutputStream console)
+            throws Exception {
+        NodescopeConfig config = new NodescopeConfig(Optional.of(true), Optional.empty(), Optional.empty(),
+                Optional.of(new InetSocketAddress("127.0.0.1", 0)), NodescopeConfig.LogLevel.INFO,
+                Path.of("/sys/fs/cgroup"), Path.of("/proc"), Duration.ofSeconds(1), Duration.ofSeconds(5), Map.of());
+        ExportSetup export = ExportSetup.configure(Map.of(
+                "otel.exporter.otlp.endpoint", endpoint,
+                "otel.exporter.otlp.protocol", protocol.otelName,
+                "otel.bsp.schedule.delay", "50"), Map.of());
+        return Daemon.startLive(config, export, new PrintStream(console, true, StandardCharsets.UTF_8));
+    }
+
+    private static Predicate<ReceivedSpan> oomKillOf(OomKilledRun victim) {
+        return span -> span.span().getName().equals("oom.kill")
+                && span.attribute("process.pid").map(AnyValue::getIntValue).orElse(-1L) == victim.pid();
+    }
+
+    private static String string(ReceivedSpan span, String key) {
+        return span.attribute(key).orElseThrow(() -> new AssertionError("no " + key)).getStringValue();
+    }
+
+    private static long integer(ReceivedSpan span, String key) {
+        return span.attribute(key).orElseThrow(() -> new AssertionError("no " + key)).getIntValue();
+    }
+
+    private static long epochNanosNow() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void awaitContains(ByteArrayOutputStream console, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + SPAN_WAIT.toNanos();
+        while (!console.toString(StandardCharsets.UTF_8).contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("console never showed '" + text + "':\n" + console);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static HttpResponse<String> get(Daemon daemon, String path) throws Exception {
+        InetSocketAddress address = daemon.httpAddress().orElseThrow();
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + address.getPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static long metric(Daemon daemon, String series) throws Exception {
+        return get(daemon, "/metrics").body().lines().filter(line -> line.startsWith(series + " "))
+                .map(line -> Long.parseLong(line.substring(series.length() + 1).trim()))
+                .findFirst().orElseThrow(() -> new AssertionError("no metric " + series));
+    }
+
+    private static void awaitMetric(Daemon daemon, String series, java.util.function.LongPredicate wanted)
+            throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        long value;
+        while (!wanted.test(value = metric(daemon, series))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(series + " stayed at " + value);
+            }
+            Thread.sleep(100);
+        }
+    }
+}

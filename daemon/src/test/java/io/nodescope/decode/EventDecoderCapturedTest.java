@@ -1,0 +1,84 @@
+package io.nodescope.decode;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nodescope.event.MemcgState;
+import io.nodescope.event.NodeEvent;
+import io.nodescope.event.OomConstraint;
+import io.nodescope.event.OomKill;
+import io.nodescope.event.ProbeSource;
+import io.nodescope.event.ProcessExit;
+import io.nodescope.metrics.MetricsRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Records captured from the real kernel ring (x86_64, kernel 6.18, tp_btf) during a 64 MiB
+ * memcg OOM kill of demo/oom-alloc, by daemon/src/test/capture/CaptureOomRecords.java. The
+ * values asserted are what that run saw; the relations between them hold for any real kill.
+ */
+class EventDecoderCapturedTest {
+    private static final long PAGE_SIZE = 4096;
+    private static final long LIMIT = 64L << 20;
+
+    private final EventDecoder decoder = new EventDecoder(PAGE_SIZE, new MetricsRegistry());
+
+    private NodeEvent decode(String resource) throws IOException {
+        try (InputStream in = getClass().getResourceAsStream("/captured/" + resource)) {
+            byte[] record = in.readAllBytes();
+            // Decoded at an offset inside a larger buffer, as records sit in the ring.
+            ByteBuffer ring = ByteBuffer.allocate(record.length + 24).order(ByteOrder.LITTLE_ENDIAN);
+            ring.put(16, record);
+            return decoder.decode(ring, 16, record.length).orElseThrow();
+        }
+    }
+
+    @Test
+    void oomKillRecord() throws IOException {
+        OomKill kill = (OomKill) decode("oom_kill_tp_btf.bin");
+
+        assertEquals(ProbeSource.TP_BTF, kill.source());
+        assertEquals("oom-alloc", kill.victim().comm());
+        assertEquals(24602, kill.victim().tgid());
+        assertEquals(kill.victim().tgid(), kill.victim().tid());
+        assertEquals(kill.victim(), kill.trigger(), "oom-alloc faulted its own pages in");
+        assertEquals(0, kill.victimOomScoreAdj());
+        assertEquals(66846720, kill.victimMemory().rssAnonBytes());
+        assertEquals(69906432, kill.victimMemory().totalVmBytes());
+        assertEquals(180224, kill.victimMemory().pageTablesBytes());
+
+        MemcgState memcg = kill.victimMemcg().orElseThrow();
+        assertEquals(4787, memcg.id());
+        assertEquals(kill.victim().memcgId(), memcg.id());
+        assertEquals(LIMIT, memcg.limitBytes());
+        assertEquals(LIMIT, memcg.usageBytes());
+        assertEquals(1, memcg.oomEvents());
+        assertEquals(1, memcg.oomKillEvents());
+        assertEquals(OomConstraint.MEMCG, kill.constraint());
+        assertEquals(memcg, kill.constrainingMemcg().orElseThrow());
+
+        assertEquals(0, kill.triggerKernelStack().error());
+        assertEquals(15, kill.triggerKernelStack().addresses().size());
+        assertTrue(kill.triggerKernelStack().addresses().stream().allMatch(address -> address < 0),
+                "kernel addresses are in the upper half");
+        assertEquals(5, kill.triggerUserStack().addresses().size());
+        assertEquals(0x55aa6dfc3234L, kill.triggerUserStack().addresses().getFirst());
+    }
+
+    @Test
+    void processExitRecordOfTheVictim() throws IOException {
+        ProcessExit exit = (ProcessExit) decode("process_exit.bin");
+        OomKill kill = (OomKill) decode("oom_kill_tp_btf.bin");
+
+        assertEquals(kill.victim().tgid(), exit.task().tgid());
+        assertTrue(exit.oomVictim());
+        assertEquals(9, exit.terminatingSignal());
+        assertEquals(137, exit.exitCode());
+        assertTrue(exit.bootTimeNanos() > kill.bootTimeNanos(), "death after the mark");
+        assertEquals(2_512_284, exit.bootTimeNanos() - kill.bootTimeNanos());
+    }
+}

@@ -1,0 +1,186 @@
+package io.nodescope.decode;
+
+import static io.nodescope.decode.EventLayout.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nodescope.event.MemcgState;
+import io.nodescope.event.NodeEvent;
+import io.nodescope.event.OomConstraint;
+import io.nodescope.event.OomKill;
+import io.nodescope.event.ProbeSource;
+import io.nodescope.event.ProcessExit;
+import io.nodescope.event.RawStack;
+import io.nodescope.event.TaskIdentity;
+import io.nodescope.event.VictimMemory;
+import io.nodescope.metrics.MetricsRegistry;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class EventDecoderTest {
+    private static final long PAGE = 4096;
+    private static final long UNLIMITED_PAGES = Long.MAX_VALUE / PAGE;
+    private static final int ALL_OOM_FLAGS = OOM_F_TP_BTF | OOM_F_VICTIM_MEMCG | OOM_F_MEMCG_CONSTRAINED;
+
+    private final MetricsRegistry metrics = new MetricsRegistry();
+    private final EventDecoder decoder = new EventDecoder(PAGE, metrics);
+
+    private Optional<NodeEvent> decode(SyntheticRecords record) {
+        return decoder.decode(record.buffer(), SyntheticRecords.AT, record.length());
+    }
+
+    private OomKill decodeOom(SyntheticRecords record) {
+        return (OomKill) decode(record).orElseThrow();
+    }
+
+    private void assertSkippedAndCounted(SyntheticRecords record, int length) {
+        assertEquals(Optional.empty(), decoder.decode(record.buffer(), SyntheticRecords.AT, length));
+        assertEquals(1, decoder.undecodableCount());
+        assertTrue(metrics.renderPrometheusText().contains("\nnodescope_events_undecodable_total 1\n"),
+                metrics.renderPrometheusText());
+    }
+
+    /** Every field distinct; memcg counters in pages. */
+    private static SyntheticRecords fullOomKill() {
+        return SyntheticRecords.oomKill()
+                .u64(HEADER_BOOT_NS, 123_456_789_012L)
+                .s32(OOM_FLAGS, ALL_OOM_FLAGS)
+                .s32(OOM_VICTIM_OOM_SCORE_ADJ, -17)
+                .task(OOM_VICTIM, 4242, 4243, 1000, 9001, "oom-alloc")
+                .u64(OOM_VICTIM_TOTAL_VM_PAGES, 1000)
+                .u64(OOM_VICTIM_RSS_ANON_PAGES, 300)
+                .u64(OOM_VICTIM_RSS_FILE_PAGES, 20)
+                .u64(OOM_VICTIM_RSS_SHMEM_PAGES, 10)
+                .u64(OOM_VICTIM_PGTABLES_BYTES, 65_536)
+                .memcg(OOM_VICTIM_MEMCG, 9001, 8000, 8192, 17, 3, 2, 8100, 16384)
+                .memcg(OOM_CONSTRAINING_MEMCG, 8000, 15000, 16384, 5, 1, 0, 0, UNLIMITED_PAGES)
+                .task(OOM_TRIGGER, 5151, 5152, 0, 9002, "allocator")
+                .stack(OOM_KERNEL_STACK_BYTES, OOM_KERNEL_STACK, 0xffffffff81234567L, 0xffffffffc0a01234L)
+                .stack(OOM_USER_STACK_BYTES, OOM_USER_STACK, 0x7f3a12345678L);
+    }
+
+    @Test
+    void decodesEveryFieldOfAnOomKill() {
+        OomKill expected = new OomKill(123_456_789_012L, ProbeSource.TP_BTF,
+                new TaskIdentity(4242, 4243, 1000, 9001, "oom-alloc"), -17,
+                new VictimMemory(1000 * PAGE, 300 * PAGE, 20 * PAGE, 10 * PAGE, 65_536),
+                Optional.of(new MemcgState(9001, 8000 * PAGE, 8192 * PAGE, 17, 3, 2, 8100 * PAGE, 16384 * PAGE)),
+                OomConstraint.MEMCG,
+                Optional.of(new MemcgState(8000, 15000 * PAGE, 16384 * PAGE, 5, 1, 0, 0, MemcgState.UNLIMITED)),
+                new TaskIdentity(5151, 5152, 0, 9002, "allocator"),
+                new RawStack(List.of(0xffffffff81234567L, 0xffffffffc0a01234L), 0),
+                new RawStack(List.of(0x7f3a12345678L), 0));
+
+        assertEquals(expected, decodeOom(fullOomKill()));
+        assertEquals(0, decoder.undecodableCount());
+    }
+
+    @Test
+    void tracepointFallbackHasNoVictimMemcgAndAGlobalConstraint() {
+        OomKill kill = decodeOom(fullOomKill().s32(OOM_FLAGS, 0));
+
+        assertEquals(ProbeSource.TRACEPOINT, kill.source());
+        assertEquals(Optional.empty(), kill.victimMemcg());
+        assertEquals(OomConstraint.GLOBAL, kill.constraint());
+        assertEquals(Optional.empty(), kill.constrainingMemcg());
+    }
+
+    @Test
+    void pageCounterMaxIsUnlimited() {
+        OomKill kill = decodeOom(fullOomKill()
+                .memcg(OOM_VICTIM_MEMCG, 1, 10, UNLIMITED_PAGES, 0, 0, 0, 0, UNLIMITED_PAGES));
+
+        MemcgState memcg = kill.victimMemcg().orElseThrow();
+        assertEquals(MemcgState.UNLIMITED, memcg.limitBytes());
+        assertEquals(MemcgState.UNLIMITED, memcg.memswLimitBytes());
+        assertTrue(memcg.limit().isEmpty());
+    }
+
+    @Test
+    void largestRealLimitIsNotUnlimited() {
+        OomKill kill = decodeOom(fullOomKill()
+                .memcg(OOM_VICTIM_MEMCG, 1, 10, UNLIMITED_PAGES - 1, 0, 0, 0, 0, 0));
+
+        assertEquals((UNLIMITED_PAGES - 1) * PAGE, kill.victimMemcg().orElseThrow().limitBytes());
+    }
+
+    @Test
+    void negativeStackByteCountIsTheErrno() {
+        OomKill kill = decodeOom(fullOomKill().s32(OOM_KERNEL_STACK_BYTES, -2).s32(OOM_USER_STACK_BYTES, -14));
+
+        assertEquals(new RawStack(List.of(), 2), kill.triggerKernelStack());
+        assertEquals(new RawStack(List.of(), 14), kill.triggerUserStack());
+    }
+
+    @Test
+    void stackByteCountBeyondTheArrayIsCappedAtItsDepth() {
+        OomKill kill = decodeOom(fullOomKill().s32(OOM_USER_STACK_BYTES, (MAX_STACK_DEPTH + 5) * Long.BYTES));
+
+        assertEquals(MAX_STACK_DEPTH, kill.triggerUserStack().addresses().size());
+    }
+
+    @Test
+    void fullLengthCommHasNoTerminatingNul() {
+        OomKill kill = decodeOom(fullOomKill().comm(OOM_VICTIM + TASK_COMM, "sixteen-chars-ab"));
+
+        assertEquals("sixteen-chars-ab", kill.victim().comm());
+    }
+
+    @Test
+    void decodesEveryFieldOfAProcessExit() {
+        SyntheticRecords record = SyntheticRecords.processExit()
+                .u64(HEADER_BOOT_NS, 987_654_321L)
+                .task(EXIT_TASK, 4242, 4244, 1000, 9001, "oom-alloc")
+                .s32(EXIT_CODE, 9)
+                .s32(EXIT_FLAGS, EXIT_F_OOM_VICTIM);
+
+        assertEquals(Optional.of(new ProcessExit(987_654_321L, new TaskIdentity(4242, 4244, 1000, 9001, "oom-alloc"),
+                9, true)), decode(record));
+    }
+
+    @Test
+    void processExitWithoutTheVictimFlagIsNotAnOomVictim() {
+        SyntheticRecords record = SyntheticRecords.processExit().s32(EXIT_CODE, 3 << 8);
+
+        assertEquals(false, ((ProcessExit) decode(record).orElseThrow()).oomVictim());
+    }
+
+    @Test
+    void unknownKindIsSkippedAndCounted() {
+        SyntheticRecords record = SyntheticRecords.raw(64).header(99, 1, 64);
+
+        assertSkippedAndCounted(record, 64);
+    }
+
+    @Test
+    void otherLayoutVersionIsSkippedAndCounted() {
+        assertSkippedAndCounted(fullOomKill().u16(HEADER_VERSION, OOM_VERSION + 1), OOM_BYTES);
+    }
+
+    @Test
+    void sizeFieldOtherThanTheStructIsSkippedAndCounted() {
+        assertSkippedAndCounted(fullOomKill().u32(HEADER_SIZE, OOM_BYTES + 8), OOM_BYTES);
+    }
+
+    @Test
+    void ringRecordShorterThanTheStructIsSkippedAndCounted() {
+        assertSkippedAndCounted(fullOomKill(), OOM_BYTES - 8);
+    }
+
+    @Test
+    void recordShorterThanTheHeaderIsSkippedAndCounted() {
+        assertSkippedAndCounted(SyntheticRecords.raw(8), 8);
+    }
+
+    @Test
+    void pageSizeScalesMemoryCounters() {
+        EventDecoder arm64 = new EventDecoder(65_536, new MetricsRegistry());
+        SyntheticRecords record = fullOomKill();
+
+        OomKill kill = (OomKill) arm64.decode(record.buffer(), SyntheticRecords.AT, record.length()).orElseThrow();
+
+        assertEquals(300L * 65_536, kill.victimMemory().rssAnonBytes());
+        assertEquals(8192L * 65_536, kill.victimMemcg().orElseThrow().limitBytes());
+    }
+}

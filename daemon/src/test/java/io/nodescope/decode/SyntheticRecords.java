@@ -1,0 +1,103 @@
+package io.nodescope.decode;
+
+import static io.nodescope.decode.EventLayout.*;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Ring records written field by field at the offsets of {@link EventLayout}, in native order as
+ * the kernel writes them. Each record sits at a non-zero offset in a larger buffer so a decoder
+ * that ignores the record's start shows.
+ */
+final class SyntheticRecords {
+    static final int AT = 24;
+
+    private final ByteBuffer buffer;
+    private final int length;
+
+    private SyntheticRecords(int length) {
+        this.length = length;
+        this.buffer = ByteBuffer.allocate(AT + length + 32).order(ByteOrder.nativeOrder());
+        // Garbage around the record: a decoder reading outside it gets 0x5a bytes.
+        for (int i = 0; i < buffer.capacity(); i++) {
+            buffer.put(i, (byte) 0x5a);
+        }
+        for (int i = 0; i < length; i++) {
+            buffer.put(AT + i, (byte) 0);
+        }
+    }
+
+    static SyntheticRecords oomKill() {
+        return new SyntheticRecords(OOM_BYTES).header(KIND_OOM_KILL, OOM_VERSION, OOM_BYTES);
+    }
+
+    static SyntheticRecords processExit() {
+        return new SyntheticRecords(EXIT_BYTES).header(KIND_PROCESS_EXIT, EXIT_VERSION, EXIT_BYTES);
+    }
+
+    static SyntheticRecords raw(int length) {
+        return new SyntheticRecords(length);
+    }
+
+    ByteBuffer buffer() {
+        return buffer;
+    }
+
+    int length() {
+        return length;
+    }
+
+    SyntheticRecords header(int kind, int version, long size) {
+        return u16(HEADER_KIND, kind).u16(HEADER_VERSION, version).u32(HEADER_SIZE, size);
+    }
+
+    SyntheticRecords u16(int offset, int value) {
+        buffer.putShort(AT + offset, (short) value);
+        return this;
+    }
+
+    SyntheticRecords u32(int offset, long value) {
+        buffer.putInt(AT + offset, (int) value);
+        return this;
+    }
+
+    SyntheticRecords s32(int offset, int value) {
+        buffer.putInt(AT + offset, value);
+        return this;
+    }
+
+    SyntheticRecords u64(int offset, long value) {
+        buffer.putLong(AT + offset, value);
+        return this;
+    }
+
+    SyntheticRecords comm(int offset, String comm) {
+        byte[] bytes = comm.getBytes(StandardCharsets.UTF_8);
+        buffer.put(AT + offset, bytes, 0, Math.min(bytes.length, COMM_LEN));
+        return this;
+    }
+
+    SyntheticRecords task(int at, int tgid, int pid, int uid, long memcgId, String comm) {
+        return s32(at + TASK_TGID, tgid).s32(at + TASK_PID, pid).s32(at + TASK_UID, uid)
+                .u64(at + TASK_MEMCG_ID, memcgId).comm(at + TASK_COMM, comm);
+    }
+
+    /** Memcg counters in pages, in field order. */
+    SyntheticRecords memcg(int at, long id, long usagePages, long limitPages, long failcnt, long oom, long oomKill,
+                           long memswUsagePages, long memswLimitPages) {
+        return u64(at + MEMCG_ID, id).u64(at + MEMCG_USAGE_PAGES, usagePages).u64(at + MEMCG_LIMIT_PAGES, limitPages)
+                .u64(at + MEMCG_FAILCNT, failcnt).u64(at + MEMCG_EVENTS_OOM, oom)
+                .u64(at + MEMCG_EVENTS_OOM_KILL, oomKill).u64(at + MEMCG_MEMSW_USAGE_PAGES, memswUsagePages)
+                .u64(at + MEMCG_MEMSW_LIMIT_PAGES, memswLimitPages);
+    }
+
+    SyntheticRecords stack(int bytesAt, int framesAt, long... frames) {
+        s32(bytesAt, frames.length * Long.BYTES);
+        for (int i = 0; i < frames.length; i++) {
+            u64(framesAt + i * Long.BYTES, frames[i]);
+        }
+        return this;
+    }
+}

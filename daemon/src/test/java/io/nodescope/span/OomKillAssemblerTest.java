@@ -1,0 +1,144 @@
+package io.nodescope.span;
+
+import static io.nodescope.span.OomKillAttributes.PROCESS_EXIT_CODE;
+import static io.nodescope.span.OomKillAttributes.PROCESS_PID;
+import static io.nodescope.span.OomKillAttributes.VICTIM_EXIT_SEEN;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.nodescope.event.BootClock;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class OomKillAssemblerTest {
+    private static final long EXIT_WAIT = Duration.ofSeconds(1).toNanos();
+
+    private final AtomicLong now = new AtomicLong(1_000_000);
+    private final List<SpanData> spans = new ArrayList<>();
+    private final OomKillAssembler assembler = new OomKillAssembler(
+            new OomKillSpanMapper(BootClock.fixed(0), new WorkloadResources(Resource.empty())),
+            spans::add, EXIT_WAIT, now::get);
+
+    private void kill(int victimTgid) {
+        assembler.onOomKill(TestKills.enriched(TestKills.memcgKill(victimTgid)));
+    }
+
+    private void exit(int tgid) {
+        assembler.onProcessExit(TestKills.sigkillExit(tgid));
+    }
+
+    private List<Long> reportedPids() {
+        return spans.stream().map(span -> span.getAttributes().get(PROCESS_PID)).toList();
+    }
+
+    @Test
+    void killWaitsForItsVictimsDeath() {
+        kill(10);
+
+        assertEquals(List.of(), spans);
+        assertEquals(1, assembler.pendingCount());
+    }
+
+    @Test
+    void exitOfTheVictimCompletesItsKill() {
+        kill(10);
+        kill(20);
+
+        exit(20);
+
+        assertEquals(List.of(20L), reportedPids());
+        assertEquals(true, spans.get(0).getAttributes().get(VICTIM_EXIT_SEEN));
+        assertEquals(137L, spans.get(0).getAttributes().get(PROCESS_EXIT_CODE));
+        assertEquals(1, assembler.pendingCount());
+    }
+
+    @Test
+    void exitWithoutAPendingKillIsIgnored() {
+        kill(10);
+
+        exit(99);
+
+        assertEquals(List.of(), spans);
+        assertEquals(1, assembler.pendingCount());
+    }
+
+    @Test
+    void killIsReportedWithoutDeathOnceExitWaitHasPassed() {
+        kill(10);
+        now.addAndGet(EXIT_WAIT - 1);
+        assembler.expire();
+        assertEquals(List.of(), spans);
+
+        now.addAndGet(1);
+        assembler.expire();
+
+        assertEquals(List.of(10L), reportedPids());
+        assertEquals(false, spans.get(0).getAttributes().get(VICTIM_EXIT_SEEN));
+        assertNull(spans.get(0).getAttributes().get(PROCESS_EXIT_CODE));
+    }
+
+    @Test
+    void expiryReportsOnlyTheKillsOlderThanExitWait() {
+        kill(10);
+        now.addAndGet(EXIT_WAIT / 2);
+        kill(20);
+        now.addAndGet(EXIT_WAIT / 2);
+
+        assembler.expire();
+
+        assertEquals(List.of(10L), reportedPids());
+        assertEquals(1, assembler.pendingCount());
+    }
+
+    @Test
+    void exitAfterExpiryIsIgnored() {
+        kill(10);
+        now.addAndGet(EXIT_WAIT);
+        assembler.expire();
+
+        exit(10);
+
+        assertEquals(1, spans.size());
+    }
+
+    @Test
+    void flushReportsEveryPendingKillWithoutDeath() {
+        kill(10);
+        kill(20);
+
+        assembler.flush();
+
+        assertEquals(List.of(10L, 20L), reportedPids());
+        assertEquals(0, assembler.pendingCount());
+    }
+
+    @Test
+    void sameVictimMarkedTwiceReportsBoth() {
+        kill(10);
+        kill(10);
+
+        exit(10);
+
+        assertEquals(List.of(10L, 10L), reportedPids());
+        assertEquals(false, spans.get(0).getAttributes().get(VICTIM_EXIT_SEEN));
+        assertEquals(true, spans.get(1).getAttributes().get(VICTIM_EXIT_SEEN));
+    }
+
+    @Test
+    void pendingKillsAreBoundedByReportingTheOldest() {
+        for (int tgid = 1; tgid <= OomKillAssembler.MAX_PENDING; tgid++) {
+            kill(tgid);
+        }
+        assertEquals(List.of(), spans);
+
+        kill(OomKillAssembler.MAX_PENDING + 1);
+
+        assertEquals(List.of(1L), reportedPids());
+        assertEquals(OomKillAssembler.MAX_PENDING, assembler.pendingCount());
+    }
+}
