@@ -167,10 +167,6 @@ final class ElfFile {
         return type;
     }
 
-    ByteOrder order() {
-        return bytes.order();
-    }
-
     List<Section> sections() {
         return sections;
     }

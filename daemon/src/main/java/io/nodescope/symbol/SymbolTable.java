@@ -34,8 +34,6 @@ final class SymbolTable {
         this.displayNames = new AtomicReferenceArray<>(starts.length);
     }
 
-    static final SymbolTable EMPTY = new Builder(0).build(key -> "");
-
     int size() {
         return starts.length;
     }

@@ -1,6 +1,7 @@
 package io.nodescope.symbol;
 
 import io.nodescope.metrics.MetricsRegistry;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -42,7 +43,7 @@ public final class Symbolizer implements AutoCloseable {
                 PERF_MAP_CACHE_BYTES, SymbolTable::retainedBytes, metrics);
         DebugFileLocator debugFiles = new DebugFileLocator(new DebugFileLocator.CandidateFailures() {
             @Override
-            public void unreadable(Path candidate, java.io.IOException cause) {
+            public void unreadable(Path candidate, IOException cause) {
                 failures.unreadable.increment();
             }
 
@@ -75,7 +76,10 @@ public final class Symbolizer implements AutoCloseable {
         return kernel.symbolize(addresses);
     }
 
-    /** Caches hold only heap and mappings the garbage collector releases; kept for the facade's lifecycle. */
+    /**
+     * Nothing to release today: the caches hold heap and read-only mappings the garbage collector
+     * frees, and open files live in the {@link ProcessSnapshot}s, which their owners close.
+     */
     @Override
     public void close() {
     }
