@@ -22,7 +22,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall 
 APT_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool gcc make maven linux-libc-dev
 NEEDED_COMMANDS := clang llvm-strip bpftool gcc mvn
 
-.PHONY: deps bpf build run test unit-test bench demo-oom image clean
+.PHONY: deps bpf build run test unit-test bench bench-symbolize demo-oom image clean
 
 deps:
 	@missing=""; for c in $(NEEDED_COMMANDS); do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
@@ -65,6 +65,10 @@ unit-test: bpf
 
 bench: build
 	bench/run-bench.sh
+
+# The symbolizer against llvm-symbolizer and addr2line (no root needed).
+bench-symbolize: build
+	bench/symbolize-bench.sh
 
 demo-oom:
 	demo/oom-demo.sh

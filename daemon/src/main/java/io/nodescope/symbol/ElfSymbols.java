@@ -1,0 +1,91 @@
+package io.nodescope.symbol;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The function symbols of one or more ELF files describing the same code (the binary, its debug file,
+ * its MiniDebugInfo) merged into one {@link SymbolTable}. Earlier files win where two name the same
+ * address, so callers pass the fullest source first.
+ */
+final class ElfSymbols {
+    private static final int SYMBOL_ENTRY_SIZE = 24;
+    private static final int STT_FUNC = 2;
+    private static final int STT_GNU_IFUNC = 10;
+    private static final int SHN_UNDEF = 0;
+    /** More than the largest real binaries (Chrome: ~1.5M); a cap so a forged count cannot exhaust the heap. */
+    static final int MAX_SYMBOLS = 4 << 20;
+    /** Mangled C++ names run to a few KB at worst; a longer run of non-NUL bytes is not a name. */
+    private static final int MAX_NAME_BYTES = 8192;
+    // A name key packs the string table's index (3 bits) above the name's offset in it (28 bits).
+    private static final int OFFSET_BITS = 28;
+    private static final int MAX_STRING_TABLES = 8;
+
+    private ElfSymbols() {}
+
+    /** The fuzzing entry point for symbol tables: one file's .symtab and .dynsym. */
+    static SymbolTable parse(ByteBuffer elf) throws MalformedElfException {
+        return of(List.of(ElfFile.parse(elf)));
+    }
+
+    static SymbolTable of(List<ElfFile> files) throws MalformedElfException {
+        List<ByteBuffer> stringTables = new ArrayList<>();
+        SymbolTable.Builder builder = new SymbolTable.Builder(1024);
+        for (int type : new int[] {ElfFile.SHT_SYMTAB, ElfFile.SHT_DYNSYM}) {
+            for (ElfFile file : files) {
+                for (ElfFile.Section section : file.sections()) {
+                    if (section.type() == type && stringTables.size() < MAX_STRING_TABLES) {
+                        addFunctions(file, section, stringTables, builder);
+                    }
+                }
+            }
+        }
+        List<ByteBuffer> tables = List.copyOf(stringTables);
+        return builder.build(key -> nameAt(tables.get(key >>> OFFSET_BITS), key & ((1 << OFFSET_BITS) - 1)));
+    }
+
+    private static void addFunctions(ElfFile file, ElfFile.Section symbols, List<ByteBuffer> stringTables,
+                                     SymbolTable.Builder builder) throws MalformedElfException {
+        if (symbols.link() < 0 || symbols.link() >= file.sections().size()) {
+            throw new MalformedElfException(symbols.name() + " links to missing string table " + symbols.link());
+        }
+        ByteBuffer entries = file.contents(symbols);
+        ByteBuffer names = file.contents(file.sections().get(symbols.link()));
+        int tableIndex = stringTables.size();
+        stringTables.add(names);
+        int count = entries.limit() / SYMBOL_ENTRY_SIZE;
+        for (int i = 1; i < count; i++) { // Entry 0 is the reserved null symbol.
+            int at = i * SYMBOL_ENTRY_SIZE;
+            int kind = entries.get(at + 4) & 0xf;
+            int sectionIndex = Short.toUnsignedInt(entries.getShort(at + 6));
+            long value = entries.getLong(at + 8);
+            int nameOffset = entries.getInt(at);
+            if ((kind != STT_FUNC && kind != STT_GNU_IFUNC) || sectionIndex == SHN_UNDEF || value == 0
+                    || nameOffset <= 0 || nameOffset >= names.limit() || nameOffset >= 1 << OFFSET_BITS) {
+                continue;
+            }
+            if (builder.count() >= MAX_SYMBOLS) {
+                throw new MalformedElfException("more than " + MAX_SYMBOLS + " function symbols");
+            }
+            builder.add(value, entries.getLong(at + 16), tableIndex << OFFSET_BITS | nameOffset);
+        }
+    }
+
+    private static String nameAt(ByteBuffer names, int offset) {
+        int limit = Math.min(names.limit(), offset + MAX_NAME_BYTES);
+        int end = offset;
+        while (end < limit && names.get(end) != 0) {
+            end++;
+        }
+        byte[] name = new byte[end - offset];
+        names.get(offset, name);
+        return new String(name, StandardCharsets.UTF_8);
+    }
+
+    /** Whether the file has a .symtab (the full table, not only the exported .dynsym). */
+    static boolean hasFullSymbolTable(ElfFile file) {
+        return file.sections().stream().anyMatch(s -> s.type() == ElfFile.SHT_SYMTAB);
+    }
+}

@@ -1,0 +1,85 @@
+package io.nodescope.symbol;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The kernel's text symbols from /proc/kallsyms ("ffffffff81000000 T _stext" or, for a module,
+ * "ffffffffc0a01000 t ext4_fill_super\t[ext4]"). Without CAP_SYSLOG (or with kptr_restrict=2) every
+ * address reads as zero; {@link #addressesHidden} tells that apart from an empty table.
+ */
+final class Kallsyms {
+    /** The vmlinux symbols have no module; perf calls them this. */
+    static final String KERNEL_MODULE = "[kernel.kallsyms]";
+    /** A kernel with every module loaded has a few hundred thousand text symbols. */
+    static final int MAX_SYMBOLS = 4 << 20;
+
+    record KernelSymbol(String function, long offset, String module) {}
+
+    private final SymbolTable table;
+    private final List<String> modules;
+    private final boolean addressesHidden;
+
+    private Kallsyms(SymbolTable table, List<String> modules, boolean addressesHidden) {
+        this.table = table;
+        this.modules = modules;
+        this.addressesHidden = addressesHidden;
+    }
+
+    static Kallsyms parse(String kallsyms) {
+        List<String> names = new ArrayList<>();
+        List<String> moduleOfSymbol = new ArrayList<>();
+        Map<String, String> internedModules = new HashMap<>();
+        SymbolTable.Builder builder = new SymbolTable.Builder(1 << 16);
+        boolean sawAddress = false;
+        boolean sawNonZero = false;
+        for (String line : kallsyms.split("\n")) {
+            if (names.size() >= MAX_SYMBOLS) {
+                break;
+            }
+            String[] fields = line.split("[ \t]+", 4);
+            if (fields.length < 3 || !isText(fields[1])) {
+                continue;
+            }
+            long address;
+            try {
+                address = Long.parseUnsignedLong(fields[0], 16);
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            sawAddress = true;
+            if (address == 0) {
+                continue;
+            }
+            sawNonZero = true;
+            String module = fields.length == 4 && fields[3].startsWith("[") && fields[3].endsWith("]")
+                    ? fields[3].substring(1, fields[3].length() - 1) : KERNEL_MODULE;
+            builder.add(address, 0, names.size());
+            names.add(fields[2]);
+            moduleOfSymbol.add(internedModules.computeIfAbsent(module, m -> m));
+        }
+        List<String> frozenNames = List.copyOf(names);
+        return new Kallsyms(builder.build(frozenNames::get), List.copyOf(moduleOfSymbol), sawAddress && !sawNonZero);
+    }
+
+    /** t/T text, w/W weak (often text); data, bss and absolute symbols cannot be a return address. */
+    private static boolean isText(String type) {
+        return type.length() == 1 && "tTwW".indexOf(type.charAt(0)) >= 0;
+    }
+
+    boolean addressesHidden() {
+        return addressesHidden;
+    }
+
+    int size() {
+        return table.size();
+    }
+
+    Optional<KernelSymbol> lookup(long address) {
+        return table.lookup(address)
+                .map(hit -> new KernelSymbol(hit.name(), address - hit.start(), modules.get(hit.key())));
+    }
+}

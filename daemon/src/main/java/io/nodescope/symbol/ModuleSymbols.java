@@ -1,0 +1,17 @@
+package io.nodescope.symbol;
+
+import java.util.Optional;
+
+/**
+ * Everything known about one mapped ELF file's code: its PT_LOAD layout (to undo the load bias), its
+ * merged function symbols and its source locator. Immutable after indexing and shared by every
+ * process that maps the same file or the same build-id.
+ *
+ * @param extraHeapBytes heap the module keeps beyond its symbol arrays (decompressed MiniDebugInfo)
+ */
+record ModuleSymbols(ElfFile binary, Optional<String> buildId, SymbolTable symbols, SourceLocator sourceLocator,
+                     long extraHeapBytes) {
+    long retainedBytes() {
+        return symbols.retainedBytes() + extraHeapBytes;
+    }
+}

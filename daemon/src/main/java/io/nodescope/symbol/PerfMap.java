@@ -1,0 +1,70 @@
+package io.nodescope.symbol;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * /tmp/perf-PID.map, the text symbol file JITs write (JVM -XX:+DumpPerfMapAtExit or jcmd
+ * Compiler.perfmap, Node --perf-basic-prof, .NET): one "START SIZE name" line per compiled method,
+ * START and SIZE in hex with or without 0x. The file is appended to as methods are compiled; later
+ * lines for the same start win (a method recompiled at a reused address).
+ */
+final class PerfMap {
+    /** Busy JVMs write a few hundred thousand lines; the cap bounds a runaway or hostile file. */
+    static final int MAX_ENTRIES = 2 << 20;
+    private static final int MAX_LINE_BYTES = 64 << 10;
+
+    private PerfMap() {}
+
+    /** The fuzzing entry point. Lines that do not parse are skipped, not fatal: a JIT may be mid-write. */
+    static SymbolTable parse(ByteBuffer file) {
+        ByteBuffer bytes = file.slice();
+        List<String> names = new ArrayList<>();
+        List<long[]> ranges = new ArrayList<>();
+        int lineStart = 0;
+        int limit = bytes.limit();
+        while (lineStart < limit && names.size() < MAX_ENTRIES) {
+            int lineEnd = lineStart;
+            while (lineEnd < limit && bytes.get(lineEnd) != '\n') {
+                lineEnd++;
+            }
+            if (lineEnd - lineStart <= MAX_LINE_BYTES) {
+                byte[] line = new byte[lineEnd - lineStart];
+                bytes.get(lineStart, line);
+                parseLine(new String(line, StandardCharsets.UTF_8), names, ranges);
+            }
+            lineStart = lineEnd + 1;
+        }
+        // Added last-line-first so the latest entry at an address is the one the builder keeps.
+        SymbolTable.Builder builder = new SymbolTable.Builder(names.size());
+        for (int i = names.size() - 1; i >= 0; i--) {
+            builder.add(ranges.get(i)[0], ranges.get(i)[1], i);
+        }
+        List<String> frozen = List.copyOf(names);
+        return builder.build(frozen::get);
+    }
+
+    private static void parseLine(String line, List<String> names, List<long[]> ranges) {
+        String[] fields = line.split(" ", 3);
+        if (fields.length < 3 || fields[2].isBlank()) {
+            return;
+        }
+        try {
+            long start = Long.parseUnsignedLong(withoutHexPrefix(fields[0]), 16);
+            long size = Long.parseUnsignedLong(withoutHexPrefix(fields[1]), 16);
+            if (size == 0) {
+                return; // A zero size would make the entry reach to the next one: no JIT writes that.
+            }
+            ranges.add(new long[] {start, size});
+            names.add(fields[2].strip());
+        } catch (NumberFormatException e) {
+            // Skipped, see parse().
+        }
+    }
+
+    private static String withoutHexPrefix(String number) {
+        return number.startsWith("0x") || number.startsWith("0X") ? number.substring(2) : number;
+    }
+}

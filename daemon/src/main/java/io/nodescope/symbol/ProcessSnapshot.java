@@ -1,0 +1,74 @@
+package io.nodescope.symbol;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A process's executable memory map and its mapped files, captured while the process lived, to be
+ * symbolized afterwards. Holds open the files not yet indexed; {@link #close} releases them (the
+ * symbolizer releases each one as soon as it has indexed it, so a symbolized snapshot holds nothing).
+ */
+public final class ProcessSnapshot implements AutoCloseable {
+    private final int pid;
+    private final List<SnapshotRegion> regions;
+    private final Optional<PinnedFile<SymbolTable>> perfMap;
+    private final String perfMapName;
+    private final List<Path> debugFileRoots;
+
+    /** @param regions executable regions, sorted by start */
+    ProcessSnapshot(int pid, List<SnapshotRegion> regions, Optional<PinnedFile<SymbolTable>> perfMap,
+                    String perfMapName, List<Path> debugFileRoots) {
+        this.pid = pid;
+        this.regions = List.copyOf(regions);
+        this.perfMap = perfMap;
+        this.perfMapName = perfMapName;
+        this.debugFileRoots = List.copyOf(debugFileRoots);
+    }
+
+    public int pid() {
+        return pid;
+    }
+
+    /** How many executable regions the process had mapped; 0 when it was already gone. */
+    public int executableRegionCount() {
+        return regions.size();
+    }
+
+    Optional<SnapshotRegion> regionOf(long address) {
+        int low = 0;
+        int high = regions.size() - 1;
+        while (low <= high) {
+            int middle = (low + high) >>> 1;
+            MappedRegion region = regions.get(middle).region();
+            if (Long.compareUnsigned(address, region.start()) < 0) {
+                high = middle - 1;
+            } else if (Long.compareUnsigned(address, region.end()) >= 0) {
+                low = middle + 1;
+            } else {
+                return Optional.of(regions.get(middle));
+            }
+        }
+        return Optional.empty();
+    }
+
+    Optional<PinnedFile<SymbolTable>> perfMap() {
+        return perfMap;
+    }
+
+    /** The perf map's path as the process sees it (/tmp/perf-NSPID.map), for frames it names. */
+    String perfMapName() {
+        return perfMapName;
+    }
+
+    /** Where debug files are looked up: the process's root while it lives, then the host's. */
+    List<Path> debugFileRoots() {
+        return debugFileRoots;
+    }
+
+    @Override
+    public void close() {
+        regions.forEach(region -> region.module().ifPresent(PinnedFile::close));
+        perfMap.ifPresent(PinnedFile::close);
+    }
+}

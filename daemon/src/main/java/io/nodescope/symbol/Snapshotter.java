@@ -1,0 +1,145 @@
+package io.nodescope.symbol;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Takes {@link ProcessSnapshot}s. The exit race is decided here: an OOM victim or a crashing process is
+ * gone milliseconds after its event, taking /proc/pid/maps, /proc/pid/map_files and /proc/pid/root
+ * with it. So at event arrival, and only then, this reads the maps and opens every executable file
+ * not already indexed (a stat and an open each, no parsing); the expensive indexing happens later
+ * from the open descriptors, and its result is cached by file identity and build-id, so the next
+ * process mapping the same file costs a stat.
+ *
+ * <p>Limits: a process gone before its snapshot yields an empty one (its frames keep their addresses
+ * only); a pid reused between the event and the snapshot would be read as the new process (a pid
+ * wrap-around within milliseconds; comparing the event's task start time with /proc/pid/stat is the
+ * caller's guard); debug files inside the container are found only while its root is reachable.
+ */
+final class Snapshotter {
+    private final Path procRoot;
+    private final Path hostRoot;
+    private final WeightedLruCache<FileIdentity, ModuleSymbols> modulesByFile;
+    private final SymbolFailures failures;
+
+    Snapshotter(Path procRoot, Path hostRoot, WeightedLruCache<FileIdentity, ModuleSymbols> modulesByFile,
+                SymbolFailures failures) {
+        this.procRoot = procRoot;
+        this.hostRoot = hostRoot;
+        this.modulesByFile = modulesByFile;
+        this.failures = failures;
+    }
+
+    ProcessSnapshot snapshot(int pid) {
+        Path processDirectory = procRoot.resolve(Integer.toString(pid));
+        Path processRoot = processDirectory.resolve("root");
+        List<MappedRegion> executable;
+        try {
+            executable = ProcessMaps.parse(Files.readString(processDirectory.resolve("maps"))).stream()
+                    .filter(MappedRegion::executable)
+                    .sorted((a, b) -> Long.compareUnsigned(a.start(), b.start())) // [vsyscall] sits at 0xffffffffff600000.
+                    .toList();
+        } catch (IOException e) {
+            failures.unreadable.increment(); // Gone already, or not ours to read.
+            return new ProcessSnapshot(pid, List.of(), Optional.empty(), "", List.of(hostRoot));
+        }
+        Map<FileIdentity, PinnedFile<ModuleSymbols>> pinnedByIdentity = new HashMap<>();
+        List<SnapshotRegion> regions = new ArrayList<>(executable.size());
+        boolean hasAnonymousCode = false;
+        for (MappedRegion region : executable) {
+            hasAnonymousCode |= region.path().isEmpty();
+            Optional<PinnedFile<ModuleSymbols>> module = region.fileBacked()
+                    ? pinModule(processDirectory, processRoot, region, pinnedByIdentity)
+                    : Optional.empty();
+            regions.add(new SnapshotRegion(region, module));
+        }
+        String perfMapName = "/tmp/perf-" + namespacePid(processDirectory).orElse(pid) + ".map";
+        Optional<PinnedFile<SymbolTable>> perfMap = hasAnonymousCode
+                ? pinWithIdentity(processRoot.resolve(perfMapName.substring(1)))
+                : Optional.empty();
+        return new ProcessSnapshot(pid, regions, perfMap, perfMapName, debugFileRoots(processRoot));
+    }
+
+    /**
+     * Through map_files first: it reaches the exact file mapped even when it was deleted or replaced on
+     * disk, or when the path means something else in the daemon's mount namespace. It needs
+     * CAP_SYS_ADMIN before Linux 6.x's relaxations, so /proc/pid/root/path is the fallback.
+     */
+    private Optional<PinnedFile<ModuleSymbols>> pinModule(Path processDirectory, Path processRoot, MappedRegion region,
+                                                          Map<FileIdentity, PinnedFile<ModuleSymbols>> pinnedByIdentity) {
+        for (Path path : List.of(processDirectory.resolve("map_files").resolve(region.mapFilesName()),
+                processRoot.resolve(region.path().orElseThrow().substring(1)))) {
+            FileIdentity identity;
+            try {
+                identity = FileIdentity.of(path);
+            } catch (IOException | UnsupportedOperationException e) {
+                continue;
+            }
+            PinnedFile<ModuleSymbols> pinned = pinnedByIdentity.get(identity);
+            if (pinned == null) {
+                Optional<ModuleSymbols> cached = modulesByFile.get(identity);
+                Optional<PinnedFile<ModuleSymbols>> opened = cached.isPresent()
+                        ? Optional.of(PinnedFile.alreadyParsed(identity, cached.get())) : pin(identity, path);
+                if (opened.isEmpty()) {
+                    continue;
+                }
+                pinned = opened.get();
+                pinnedByIdentity.put(identity, pinned);
+            }
+            return Optional.of(pinned);
+        }
+        failures.unreadable.increment();
+        return Optional.empty();
+    }
+
+    private static <T> Optional<PinnedFile<T>> pin(FileIdentity identity, Path path) {
+        try {
+            return Optional.of(PinnedFile.open(identity, FileChannel.open(path, StandardOpenOption.READ)));
+        } catch (IOException | SecurityException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static <T> Optional<PinnedFile<T>> pinWithIdentity(Path path) {
+        try {
+            return pin(FileIdentity.of(path), path);
+        } catch (IOException | UnsupportedOperationException e) {
+            return Optional.empty(); // No perf map: the JIT was not asked to write one.
+        }
+    }
+
+    /** A JIT names its perf map by the pid it sees: inside a container, the innermost NSpid. */
+    private static Optional<Integer> namespacePid(Path processDirectory) {
+        try {
+            for (String line : Files.readAllLines(processDirectory.resolve("status"))) {
+                if (line.startsWith("NSpid:")) {
+                    String[] pids = line.substring("NSpid:".length()).trim().split("\\s+");
+                    return Optional.of(Integer.parseInt(pids[pids.length - 1]));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // Fall back to the host pid, right for every process outside a pid namespace.
+        }
+        return Optional.empty();
+    }
+
+    /** The process's root first; the host's too unless they are the same directory. */
+    private List<Path> debugFileRoots(Path processRoot) {
+        try {
+            if (Files.isSameFile(processRoot, hostRoot)) {
+                return List.of(hostRoot);
+            }
+        } catch (IOException e) {
+            return List.of(hostRoot);
+        }
+        return List.of(processRoot, hostRoot);
+    }
+}

@@ -1,0 +1,86 @@
+package io.nodescope.symbol;
+
+import io.nodescope.metrics.MetricsRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The symbolize stage's entry point: kernel and user stacks to {@link Frame}s. Thread-safe; one per
+ * daemon. User stacks are symbolized in two steps because of the exit race (see {@link Snapshotter}):
+ * {@link #snapshot} when the event arrives, {@link #symbolizeUser} whenever convenient after.
+ */
+public final class Symbolizer implements AutoCloseable {
+    /** Heap for indexed modules; libjvm.so's index is ~2 MB, a typical library's a few KB. */
+    static final long MODULE_CACHE_BYTES = 256L << 20;
+    /** Perf maps are reparsed when they grow, so this holds few live versions. */
+    static final long PERF_MAP_CACHE_BYTES = 64L << 20;
+
+    private final Snapshotter snapshotter;
+    private final UserSymbolizer user;
+    private final KernelSymbolizer kernel;
+
+    private Symbolizer(Snapshotter snapshotter, UserSymbolizer user, KernelSymbolizer kernel) {
+        this.snapshotter = snapshotter;
+        this.user = user;
+        this.kernel = kernel;
+    }
+
+    /** @param procRoot /proc, or a fake tree in tests */
+    public static Symbolizer create(Path procRoot, MetricsRegistry metrics) {
+        return create(procRoot, Path.of("/"), metrics);
+    }
+
+    /** @param hostRoot the daemon's own filesystem root, searched for debug files after the process's */
+    static Symbolizer create(Path procRoot, Path hostRoot, MetricsRegistry metrics) {
+        SymbolFailures failures = new SymbolFailures(metrics);
+        WeightedLruCache<FileIdentity, ModuleSymbols> modulesByFile = new WeightedLruCache<>("module_by_file",
+                MODULE_CACHE_BYTES, ModuleSymbols::retainedBytes, metrics);
+        // Shares one index among the copies of a file in many container images (same build-id, other inodes).
+        WeightedLruCache<String, ModuleSymbols> modulesByBuildId = new WeightedLruCache<>("module_by_build_id",
+                MODULE_CACHE_BYTES, ModuleSymbols::retainedBytes, metrics);
+        WeightedLruCache<FileIdentity, SymbolTable> perfMaps = new WeightedLruCache<>("perf_map",
+                PERF_MAP_CACHE_BYTES, SymbolTable::retainedBytes, metrics);
+        DebugFileLocator debugFiles = new DebugFileLocator(new DebugFileLocator.CandidateFailures() {
+            @Override
+            public void unreadable(Path candidate, IOException cause) {
+                failures.unreadable.increment();
+            }
+
+            @Override
+            public void malformed(Path candidate, MalformedElfException cause) {
+                failures.malformed.increment();
+            }
+        });
+        return new Symbolizer(new Snapshotter(procRoot, hostRoot, modulesByFile, failures),
+                new UserSymbolizer(new ModuleIndexer(debugFiles), modulesByFile, modulesByBuildId, perfMaps, failures),
+                new KernelSymbolizer(procRoot, failures));
+    }
+
+    /**
+     * Captures /proc/PID/maps and opens the mapped files (through /proc/PID/map_files or /proc/PID/root,
+     * so container files are reached) NOW, while the process lives; symbolize later. Never throws: a
+     * process already gone gives a snapshot whose frames keep bare addresses.
+     */
+    public ProcessSnapshot snapshot(int pid) {
+        return snapshotter.snapshot(pid);
+    }
+
+    /** One frame per address, in order; an address that cannot be named keeps its module and offset. */
+    public List<Frame> symbolizeUser(ProcessSnapshot snapshot, List<Long> addresses) {
+        return user.symbolize(snapshot, addresses);
+    }
+
+    /** One frame per address, in order, from /proc/kallsyms (reread when the loaded modules change). */
+    public List<Frame> symbolizeKernel(List<Long> addresses) {
+        return kernel.symbolize(addresses);
+    }
+
+    /**
+     * Nothing to release today: the caches hold heap and read-only mappings the garbage collector
+     * frees, and open files live in the {@link ProcessSnapshot}s, which their owners close.
+     */
+    @Override
+    public void close() {
+    }
+}

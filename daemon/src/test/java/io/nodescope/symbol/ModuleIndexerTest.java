@@ -1,0 +1,136 @@
+package io.nodescope.symbol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real gcc binaries in every shape they reach a node, resolved at the addresses `nm` gives. */
+class ModuleIndexerTest {
+    private final List<Path> failedCandidates = new ArrayList<>();
+    private final ModuleIndexer indexer = new ModuleIndexer(new DebugFileLocator(new DebugFileLocator.CandidateFailures() {
+        @Override
+        public void unreadable(Path candidate, IOException cause) {
+            failedCandidates.add(candidate);
+        }
+
+        @Override
+        public void malformed(Path candidate, MalformedElfException cause) {
+            failedCandidates.add(candidate);
+        }
+    }));
+
+    @TempDir
+    Path emptyRoot;
+
+    private ModuleSymbols index(String binary, Path... roots) throws Exception {
+        Path file = SymbolTestBinaries.file(binary);
+        return indexer.index(MappedFiles.map(file), file.toString(), List.of(roots));
+    }
+
+    private static Optional<String> nameAt(ModuleSymbols module, long address) {
+        return module.symbols().lookup(address).map(SymbolTable.Hit::name);
+    }
+
+    @Test
+    void pieExecutableNamesStaticAndExportedFunctions() throws Exception {
+        ModuleSymbols module = index("target-pie", emptyRoot);
+        long helper = SymbolTestBinaries.nmAddress("target-pie", "static_helper");
+        long exported = SymbolTestBinaries.nmAddress("target-pie", "exported_work");
+        SymbolTable.Hit hit = module.symbols().lookup(helper + 3).orElseThrow();
+        assertEquals("static_helper", hit.name());
+        assertEquals(helper, hit.start());
+        assertEquals(Optional.of("exported_work"), nameAt(module, exported));
+        assertEquals(Optional.of("main"), nameAt(module, SymbolTestBinaries.nmAddress("target-pie", "main") + 1));
+    }
+
+    @Test
+    void nonPieExecutableKeepsItsLinkTimeAddresses() throws Exception {
+        ModuleSymbols module = index("target-nopie", emptyRoot);
+        long helper = SymbolTestBinaries.nmAddress("target-nopie", "static_helper");
+        assertTrue(helper >= 0x400000, "non-PIE links at 0x400000: " + Long.toHexString(helper));
+        assertEquals(Optional.of("static_helper"), nameAt(module, helper + 1));
+        assertEquals(ElfFile.ET_EXEC, module.binary().type());
+    }
+
+    @Test
+    void sharedLibraryNamesItsStaticFunction() throws Exception {
+        ModuleSymbols module = index("libsymtest.so", emptyRoot);
+        assertEquals(Optional.of("static_in_library"),
+                nameAt(module, SymbolTestBinaries.nmAddress("libsymtest.so", "static_in_library") + 1));
+        assertEquals(ElfFile.ET_DYN, module.binary().type());
+    }
+
+    @Test
+    void strippedExecutableHasNoNameForItsFunctions() throws Exception {
+        ModuleSymbols module = index("target-stripped", emptyRoot);
+        assertEquals(Optional.empty(), nameAt(module, SymbolTestBinaries.nmAddress("target-pie", "static_helper") + 1));
+    }
+
+    @Test
+    void debugLinkFindsTheSplitDebugFileNextToTheBinary() throws Exception {
+        // Root "/": the test binaries sit in the host filesystem, where the link is looked up next to them.
+        ModuleSymbols module = index("target-debuglink", Path.of("/"));
+        assertEquals(Optional.of("static_helper"),
+                nameAt(module, SymbolTestBinaries.nmAddress("target-pie", "static_helper") + 1));
+    }
+
+    @Test
+    void debugLinkRejectsADebugFileWhoseCrcDiffers(@TempDir Path directory) throws Exception {
+        Path binary = Files.copy(SymbolTestBinaries.file("target-debuglink"), directory.resolve("target-debuglink"));
+        byte[] debug = Files.readAllBytes(SymbolTestBinaries.file("target-debuglink.debug"));
+        debug[debug.length - 1] ^= 1; // Same file otherwise: only the CRC tells the stale one apart.
+        Files.write(directory.resolve("target-debuglink.debug"), debug);
+        ModuleSymbols module = indexer.index(MappedFiles.map(binary), binary.toString(), List.of(Path.of("/")));
+        assertEquals(Optional.empty(), nameAt(module, SymbolTestBinaries.nmAddress("target-pie", "static_helper") + 1));
+    }
+
+    @Test
+    void buildIdFindsTheDebugFileUnderUsrLibDebug() throws Exception {
+        long helper = SymbolTestBinaries.nmAddress("target-pie", "static_helper") + 1;
+        assertEquals(Optional.empty(), nameAt(index("target-buildid-only", emptyRoot), helper));
+        ModuleSymbols module = index("target-buildid-only", emptyRoot, SymbolTestBinaries.file("debug-root"));
+        assertEquals(Optional.of("static_helper"), nameAt(module, helper));
+    }
+
+    @Test
+    void miniDebugInfoNamesTheStaticFunctionsDynsymLacks() throws Exception {
+        ModuleSymbols module = index("target-minidebuginfo", emptyRoot);
+        assertEquals(Optional.of("static_helper"),
+                nameAt(module, SymbolTestBinaries.nmAddress("target-pie", "static_helper") + 1));
+        assertTrue(module.extraHeapBytes() > 0, "the decompressed MiniDebugInfo counts toward the cache bound");
+    }
+
+    @Test
+    void buildIdMatchesReadelf() throws Exception {
+        String readelf = SymbolTestBinaries.run(List.of("readelf", "-n", SymbolTestBinaries.file("target-pie").toString()));
+        String expected = readelf.lines().filter(l -> l.contains("Build ID:"))
+                .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElseThrow();
+        assertEquals(Optional.of(expected), index("target-pie", emptyRoot).buildId());
+        assertTrue(failedCandidates.isEmpty(), "no candidate failed: " + failedCandidates);
+    }
+
+    @Test
+    void elfReaderHandsOutSectionsSegmentsAndUnwindTables() throws Exception {
+        ElfFile binary = ElfFile.parse(MappedFiles.map(SymbolTestBinaries.file("target-pie")));
+        ElfFile.Section text = binary.sectionHeader(".text").orElseThrow();
+        ByteBuffer textBytes = binary.section(".text").orElseThrow();
+        assertEquals(text.size(), textBytes.remaining());
+        ElfFile.LoadSegment textSegment = binary.textSegment().orElseThrow();
+        assertTrue(textSegment.virtualAddress() <= text.address()
+                && text.address() + text.size() <= textSegment.virtualAddress() + textSegment.memorySize());
+        assertTrue(binary.ehFrame().orElseThrow().remaining() > 0);
+        assertTrue(binary.ehFrameHeader().orElseThrow().remaining() > 0);
+        assertEquals(Optional.of(text.address()), binary.virtualAddressOf(text.offset()));
+        assertFalse(binary.section(".no-such-section").isPresent());
+    }
+}

@@ -1,0 +1,66 @@
+package io.nodescope.symbol;
+
+import io.nodescope.testing.RepositoryRoot;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The binaries of src/test/resources/symbol/, built with gcc, strip, objcopy and xz once per JVM:
+ * target-pie, target-nopie, target-stripped, target-debuglink (+ .debug), target-buildid-only
+ * (+ debug-root/usr/lib/debug/.build-id/...), target-minidebuginfo, libsymtest.so.
+ */
+final class SymbolTestBinaries {
+    private SymbolTestBinaries() {}
+
+    static Path directory() {
+        return Built.DIRECTORY;
+    }
+
+    static Path file(String name) {
+        return Built.DIRECTORY.resolve(name);
+    }
+
+    /** A symbol's value as `nm` reports it: the expected answer comes from binutils, not from our reader. */
+    static long nmAddress(String binary, String symbol) {
+        String output = run(List.of("nm", file(binary).toString()));
+        for (String line : output.split("\n")) {
+            String[] fields = line.trim().split("\\s+");
+            if (fields.length == 3 && fields[2].equals(symbol)) {
+                return Long.parseUnsignedLong(fields[0], 16);
+            }
+        }
+        throw new IllegalStateException(symbol + " not in nm " + binary + ":\n" + output);
+    }
+
+    static String run(List<String> command) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (process.waitFor() != 0) {
+                throw new IllegalStateException(command + " failed:\n" + output);
+            }
+            return output;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted: " + command, e);
+        }
+    }
+
+    /** Class initialization is the once-per-JVM lock. */
+    private static final class Built {
+        static final Path DIRECTORY = build();
+
+        private static Path build() {
+            Path root = RepositoryRoot.find();
+            Path output = root.resolve("daemon/target/symbol-test-binaries");
+            run(List.of(root.resolve("daemon/src/test/resources/symbol/build-test-binaries.sh").toString(),
+                    output.toString()));
+            return output;
+        }
+    }
+}
