@@ -48,6 +48,18 @@ struct mm_struct___old {
 	struct mm_rss_stat___old rss_stat;
 } __attribute__((preserve_access_index));
 
+/* 6.15 renamed kernfs_node.parent to __parent (now RCU-protected). */
+struct kernfs_node___old {
+	struct kernfs_node *parent;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct kernfs_node *kernfs_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(kn->__parent))
+		return BPF_CORE_READ(kn, __parent);
+	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+}
+
 static __always_inline void count_drop(__u32 ring)
 {
 	__u64 *drops = bpf_map_lookup_elem(&ring_drops, &ring);
@@ -103,6 +115,29 @@ static __always_inline void read_memcg(struct ns_memcg *out, struct mem_cgroup *
 		out->memsw_usage_pages = BPF_CORE_READ(memcg, memsw.usage.counter);
 		out->memsw_limit_pages = BPF_CORE_READ(memcg, memsw.max);
 	}
+}
+
+/* Names from the memcg's directory up to (not including) the hierarchy's root. */
+static __always_inline void read_cgroup_path(struct ns_cgroup_path *out, struct mem_cgroup *memcg)
+{
+	/* Zeroed slot by slot: one memset of the whole struct is too large for BPF. */
+	out->depth = 0;
+	out->truncated = 0;
+	for (int level = 0; level < NS_CGROUP_PATH_LEVELS; level++) {
+		out->ids[level] = 0;
+		__builtin_memset(out->names[level], 0, sizeof(out->names[level]));
+	}
+	struct kernfs_node *kn = memcg ? BPF_CORE_READ(memcg, css.cgroup, kn) : NULL;
+	for (int level = 0; level < NS_CGROUP_PATH_LEVELS; level++) {
+		struct kernfs_node *parent = kn ? kernfs_parent(kn) : NULL;
+		if (!parent)
+			return; /* kn is the root (or absent): the path is complete */
+		out->ids[level] = BPF_CORE_READ(kn, id);
+		bpf_probe_read_kernel_str(out->names[level], sizeof(out->names[level]), BPF_CORE_READ(kn, name));
+		out->depth = level + 1;
+		kn = parent;
+	}
+	out->truncated = kn && kernfs_parent(kn) != NULL;
 }
 
 static __always_inline bool near_limit(__u64 usage, __u64 limit)
@@ -188,6 +223,7 @@ int BPF_PROG(oom_mark_victim_btf, struct task_struct *victim, uid_t uid)
 		e->victim_pgtables_bytes = BPF_CORE_READ(mm, pgtables_bytes.counter);
 	}
 	struct mem_cgroup *memcg = task_memcg(victim);
+	read_cgroup_path(&e->victim_memcg_path, memcg);
 	if (memcg) {
 		e->flags |= NS_OOM_F_VICTIM_MEMCG;
 		read_memcg(&e->victim_memcg, memcg);
@@ -220,6 +256,7 @@ int oom_mark_victim_tp(struct trace_event_raw_mark_victim *args)
 	e->victim_rss_file_pages = args->file_rss >> 2;
 	e->victim_rss_shmem_pages = args->shmem_rss >> 2;
 	e->victim_pgtables_bytes = args->pgtables << 10;
+	read_cgroup_path(&e->victim_memcg_path, NULL); /* zeroes it: no victim memcg here */
 	fill_trigger(args, e);
 	bpf_ringbuf_submit(e, 0);
 	return 0;

@@ -6,7 +6,7 @@
 
 #include "include/nodescope.h"
 
-#define NS_OOM_KILL_VERSION 1
+#define NS_OOM_KILL_VERSION 2
 #define NS_PROCESS_EXIT_VERSION 1
 
 /* ns_oom_kill_event.flags */
@@ -17,6 +17,18 @@
 /* ns_process_exit_event.flags */
 #define NS_EXIT_F_OOM_VICTIM     (1u << 0) /* the process was marked as an OOM victim */
 #define NS_EXIT_F_SIGNALED       (1u << 1) /* killed by a signal (exit_code & 0x7f) */
+
+#define NS_CGROUP_PATH_LEVELS 8
+#define NS_CGROUP_NAME_LEN 96 /* "cri-containerd-<64 hex>.scope" is 84 */
+
+/* A cgroup's path read from kernfs at the moment of the event, innermost level first: the
+ * directory may be removed (the container reaped) before the daemon could look it up. */
+struct ns_cgroup_path {
+	__u32 depth;     /* levels below the hierarchy's root recorded in names/ids */
+	__u32 truncated; /* deeper than NS_CGROUP_PATH_LEVELS: the outermost levels are missing */
+	__u64 ids[NS_CGROUP_PATH_LEVELS];
+	char names[NS_CGROUP_PATH_LEVELS][NS_CGROUP_NAME_LEN];
+};
 
 /* One memory cgroup's counters, in pages, read with CO-RE at the moment of the event. */
 struct ns_memcg {
@@ -47,6 +59,8 @@ struct ns_oom_kill_event {
 	__s32 user_stack_bytes;
 	__u64 kernel_stack[NS_MAX_STACK_DEPTH];
 	__u64 user_stack[NS_MAX_STACK_DEPTH];
+	/* After the stacks: not in the zeroed prefix, read_cgroup_path() zeroes it itself. */
+	struct ns_cgroup_path victim_memcg_path; /* tp_btf only (flag NS_OOM_F_VICTIM_MEMCG) */
 };
 
 struct ns_process_exit_event {

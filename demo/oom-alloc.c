@@ -7,7 +7,9 @@
 // by our own loop, not memset: the charge that triggers the OOM then faults in
 // touch_pages itself, and a frame-pointer walk never has to start inside libc.
 //
-// Usage: oom-alloc [-c chunk-MiB] [-t total-MiB] [-p pause-seconds]
+// Usage: oom-alloc [-c chunk-MiB] [-t total-MiB] [-p pause-seconds] [-H hold-seconds]
+// -H keeps the memory for that long after reaching the total: a process that holds memory
+// (the bigger one the OOM killer picks) or one that stays alive after triggering a kill.
 // Exit status: 0 when the total was reached without a kill, 1 when malloc
 // failed, 2 on bad usage. A SIGKILL from the OOM killer is the expected end.
 #include <stdio.h>
@@ -30,6 +32,7 @@ struct workload {
 	unsigned long chunk_mib;
 	unsigned long total_mib;
 	unsigned int pause_seconds;
+	unsigned int hold_seconds;
 };
 
 // One write per page makes the kernel fault in and charge every page to the memcg;
@@ -78,6 +81,10 @@ __attribute__((noinline, noclone)) int run_workload(const struct workload *work)
 	}
 	struct chunk *chunks = allocate_chunks(work);
 	printf("oom-alloc: reached %lu MiB without being killed\n", work->total_mib);
+	if (work->hold_seconds > 0) {
+		printf("oom-alloc: holding it for %u s\n", work->hold_seconds);
+		sleep(work->hold_seconds);
+	}
 	return chunks != NULL ? 0 : 1;
 }
 
@@ -90,7 +97,8 @@ static int parse_count(const char *text, unsigned long *count)
 
 static int usage(const char *program)
 {
-	fprintf(stderr, "usage: %s [-c chunk-MiB] [-t total-MiB] [-p pause-seconds]\n", program);
+	fprintf(stderr, "usage: %s [-c chunk-MiB] [-t total-MiB] [-p pause-seconds] [-H hold-seconds]\n",
+		program);
 	return 2;
 }
 
@@ -100,16 +108,19 @@ int main(int argc, char **argv)
 		.chunk_mib = DEFAULT_CHUNK_MIB,
 		.total_mib = DEFAULT_TOTAL_MIB,
 		.pause_seconds = 0,
+		.hold_seconds = 0,
 	};
 	unsigned long pause_seconds = 0;
+	unsigned long hold_seconds = 0;
 	int option;
 
-	while ((option = getopt(argc, argv, "c:t:p:")) != -1) {
+	while ((option = getopt(argc, argv, "c:t:p:H:")) != -1) {
 		int valid;
 		switch (option) {
 		case 'c': valid = parse_count(optarg, &work.chunk_mib) && work.chunk_mib > 0; break;
 		case 't': valid = parse_count(optarg, &work.total_mib) && work.total_mib > 0; break;
 		case 'p': valid = parse_count(optarg, &pause_seconds); break;
+		case 'H': valid = parse_count(optarg, &hold_seconds); break;
 		default: valid = 0;
 		}
 		if (!valid)
@@ -118,6 +129,7 @@ int main(int argc, char **argv)
 	if (optind != argc)
 		return usage(argv[0]);
 	work.pause_seconds = (unsigned int)pause_seconds;
+	work.hold_seconds = (unsigned int)hold_seconds;
 
 	// Line-buffered even into a pipe: a SIGKILL loses whatever stdio still holds,
 	// and the last progress line is what tells how far the process got.

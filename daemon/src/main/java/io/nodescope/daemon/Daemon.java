@@ -19,6 +19,10 @@ import io.nodescope.record.EventReplay;
 import io.nodescope.record.RecordingOrigin;
 import io.nodescope.server.HttpServer;
 import io.nodescope.span.OomKillAssembler;
+import io.nodescope.span.PendingOomKill;
+import io.nodescope.symbol.CapturedStacks;
+import io.nodescope.symbol.OomStackSymbolizer;
+import io.nodescope.symbol.Symbolizer;
 import io.nodescope.span.OomKillSpanMapper;
 import io.nodescope.span.WorkloadResources;
 
@@ -43,17 +47,19 @@ public final class Daemon implements AutoCloseable {
     private final NodescopeConfig config;
     private final SpanOutputs outputs;
     private final OomKillAssembler oomKills;
+    private final OomKillReporter reporter;
     private final ScheduledExecutorService timer;
     private final Optional<EventRecorder> recorder;
     private Optional<HttpServer> server = Optional.empty();
     private Optional<KernelEventSource> kernel = Optional.empty();
     private volatile boolean ready;
 
-    private Daemon(NodescopeConfig config, SpanOutputs outputs, OomKillAssembler oomKills,
+    private Daemon(NodescopeConfig config, SpanOutputs outputs, OomKillReporter reporter,
                    Optional<EventRecorder> recorder) {
         this.config = config;
         this.outputs = outputs;
-        this.oomKills = oomKills;
+        this.reporter = reporter;
+        this.oomKills = new OomKillAssembler(reporter, config.oomExitWait().toNanos(), System::nanoTime);
         this.recorder = recorder;
         this.timer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("nodescope-oom-expiry").factory());
@@ -76,14 +82,15 @@ public final class Daemon implements AutoCloseable {
         MetricsRegistry metrics = new MetricsRegistry();
         BootClock clock = new LiveBootClock();
         SpanOutputs outputs = outputs(config, export, consoleStream, metrics);
-        OomKillAssembler oomKills = assembler(config, export, clock, outputs);
+        OomStackSymbolizer stacks = new OomStackSymbolizer(Symbolizer.create(config.procRoot(), metrics));
+        OomKillReporter reporter = new OomKillReporter(mapper(export, clock), Optional.of(stacks), outputs, metrics);
         Optional<EventRecorder> recorder = Optional.empty();
         if (config.recordFile().isPresent()) {
             RecordingOrigin origin = RecordingOrigin.ofThisNode(clock);
             recorder = Optional.of(EventRecorder.create(config.recordFile().get(), origin.hostname(),
                     origin.kernelRelease(), origin.bootToWallOffsetNanos()));
         }
-        Daemon daemon = new Daemon(config, outputs, oomKills, recorder);
+        Daemon daemon = new Daemon(config, outputs, reporter, recorder);
         try {
             if (config.httpAddress().isPresent()) {
                 daemon.server = Optional.of(HttpServer.start(config.httpAddress().get(), metrics,
@@ -91,7 +98,21 @@ public final class Daemon implements AutoCloseable {
             }
             OomEnricher enricher = new OomEnricher(MemcgPaths.discover(config.cgroupRoot()),
                     new ProcessFiles(config.procRoot()), metrics);
-            EventPipeline pipeline = new EventPipeline(recorder, enricher::enrich, oomKills);
+            stacks.warmUp();
+            // The trigger is often the victim, dead milliseconds after the event (its mappings and
+            // /proc entry go with it): its mappings first, then the cgroup paths, whose
+            // directories outlive the process.
+            EventPipeline pipeline = new EventPipeline(recorder, kill -> {
+                long arrivedAt = LiveBootClock.bootTimeNanosNow();
+                CapturedStacks captured = stacks.capture(kill);
+                long capturedAt = LiveBootClock.bootTimeNanosNow();
+                EnrichedOomKill enriched = enricher.enrich(kill);
+                LOG.log(System.Logger.Level.DEBUG, "OOM kill of pid {0}: arrived {1} us after the kill, stacks "
+                        + "captured after {2} us, enriched after {3} us", kill.victim().tgid(),
+                        (arrivedAt - kill.bootTimeNanos()) / 1000, (capturedAt - kill.bootTimeNanos()) / 1000,
+                        (LiveBootClock.bootTimeNanosNow() - kill.bootTimeNanos()) / 1000);
+                return new PendingOomKill(enriched, captured);
+            }, daemon.oomKills);
             daemon.kernel = Optional.of(KernelEventSource.start(new EventDecoder(PageSize.ofThisKernel(), metrics),
                     pipeline, metrics));
         } catch (BpfSetupException | IOException | RuntimeException e) {
@@ -113,10 +134,13 @@ public final class Daemon implements AutoCloseable {
         try (EventReplay replay = EventReplay.open(config.replayFile().orElseThrow())) {
             BootClock recordingClock = BootClock.fixed(replay.bootToWallOffsetNanos());
             SpanOutputs outputs = outputs(config, export, consoleStream, metrics);
-            OomKillAssembler oomKills = assembler(config, export, recordingClock, outputs);
-            // The recording's /proc and cgroups are not this machine's: nothing is enriched.
-            EventPipeline pipeline = new EventPipeline(Optional.empty(), EnrichedOomKill::unresolved, oomKills);
-            Daemon daemon = new Daemon(config, outputs, oomKills, Optional.empty());
+            OomKillReporter reporter = new OomKillReporter(mapper(export, recordingClock), Optional.empty(), outputs,
+                    metrics);
+            Daemon daemon = new Daemon(config, outputs, reporter, Optional.empty());
+            // The recording's /proc, cgroups and binaries are not this machine's: nothing is
+            // enriched and the stacks keep their addresses.
+            EventPipeline pipeline = new EventPipeline(Optional.empty(),
+                    kill -> new PendingOomKill(EnrichedOomKill.unresolved(kill), CapturedStacks.NONE), daemon.oomKills);
             try (daemon) {
                 for (Optional<NodeEvent> event = replay.next(); event.isPresent(); event = replay.next()) {
                     pipeline.accept(event.get());
@@ -137,10 +161,8 @@ public final class Daemon implements AutoCloseable {
         return SpanOutputs.create(export, console, consoleStream, metrics);
     }
 
-    private static OomKillAssembler assembler(NodescopeConfig config, ExportSetup export, BootClock clock,
-                                              SpanOutputs outputs) {
-        OomKillSpanMapper mapper = new OomKillSpanMapper(clock, new WorkloadResources(export.nodeResource()));
-        return new OomKillAssembler(mapper, outputs, config.oomExitWait().toNanos(), System::nanoTime);
+    private static OomKillSpanMapper mapper(ExportSetup export, BootClock clock) {
+        return new OomKillSpanMapper(clock, new WorkloadResources(export.nodeResource()));
     }
 
     private static String hostPort(HttpServer server) {
@@ -163,6 +185,7 @@ public final class Daemon implements AutoCloseable {
         kernel = Optional.empty();
         timer.shutdownNow();
         step("reporting pending OOM kills", oomKills::flush);
+        step("symbolizing reported OOM kills", () -> reporter.finish(remainingOf(started)));
         recorder.ifPresent(r -> step("closing the recording", () -> {
             try {
                 r.close();
@@ -170,10 +193,14 @@ public final class Daemon implements AutoCloseable {
                 throw new java.io.UncheckedIOException(e);
             }
         }));
-        Duration remaining = config.shutdownTimeout().minusNanos(System.nanoTime() - started);
-        step("flushing spans", () -> outputs.shutdown(remaining.isNegative() ? Duration.ofMillis(100) : remaining));
+        step("flushing spans", () -> outputs.shutdown(remainingOf(started)));
         server.ifPresent(s -> step("stopping the HTTP server", s::close));
         server = Optional.empty();
+    }
+
+    private Duration remainingOf(long startedNanos) {
+        Duration remaining = config.shutdownTimeout().minusNanos(System.nanoTime() - startedNanos);
+        return remaining.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : remaining;
     }
 
     private static void step(String what, Runnable action) {

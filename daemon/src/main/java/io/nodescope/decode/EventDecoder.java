@@ -1,5 +1,6 @@
 package io.nodescope.decode;
 
+import io.nodescope.event.CgroupPath;
 import io.nodescope.event.MemcgState;
 import io.nodescope.event.NodeEvent;
 import io.nodescope.event.OomConstraint;
@@ -13,7 +14,9 @@ import io.nodescope.metrics.Counter;
 import io.nodescope.metrics.MetricsRegistry;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 import static io.nodescope.decode.EventLayout.*;
@@ -100,7 +103,20 @@ public final class EventDecoder {
                 constrained ? Optional.of(memcg(record, OOM_CONSTRAINING_MEMCG)) : Optional.empty(),
                 task(record, OOM_TRIGGER),
                 stack(record, OOM_KERNEL_STACK_BYTES, OOM_KERNEL_STACK),
-                stack(record, OOM_USER_STACK_BYTES, OOM_USER_STACK));
+                stack(record, OOM_USER_STACK_BYTES, OOM_USER_STACK),
+                (flags & OOM_F_VICTIM_MEMCG) != 0 ? Optional.of(cgroupPath(record, OOM_VICTIM_MEMCG_PATH))
+                        : Optional.empty());
+    }
+
+    private static CgroupPath cgroupPath(RecordReader record, int at) {
+        int depth = (int) Math.min(record.u32(at + CGROUP_PATH_DEPTH), CGROUP_PATH_LEVELS);
+        List<String> names = new ArrayList<>(depth);
+        List<Long> ids = new ArrayList<>(depth);
+        for (int level = 0; level < depth; level++) {
+            names.add(record.cString(at + CGROUP_PATH_NAMES + level * CGROUP_NAME_LEN, CGROUP_NAME_LEN));
+            ids.add(record.u64(at + CGROUP_PATH_IDS + level * Long.BYTES));
+        }
+        return new CgroupPath(names, ids, record.u32(at + CGROUP_PATH_TRUNCATED) != 0);
     }
 
     private ProcessExit processExit(RecordReader record) {

@@ -41,7 +41,7 @@ final class EventLayout {
     static final int MEMCG_BYTES = 64;
 
     // struct ns_oom_kill_event
-    static final int OOM_VERSION = 1;
+    static final int OOM_VERSION = 2;
     static final int OOM_FLAGS = 16;
     static final int OOM_VICTIM_OOM_SCORE_ADJ = 20;
     static final int OOM_VICTIM = 24;
@@ -57,7 +57,17 @@ final class EventLayout {
     static final int OOM_USER_STACK_BYTES = 276;
     static final int OOM_KERNEL_STACK = 280;
     static final int OOM_USER_STACK = 792;
-    static final int OOM_BYTES = 1304;
+    static final int OOM_VICTIM_MEMCG_PATH = 1304;
+    static final int OOM_BYTES = 2144;
+
+    // struct ns_cgroup_path
+    static final int CGROUP_PATH_LEVELS = 8;
+    static final int CGROUP_NAME_LEN = 96;
+    static final int CGROUP_PATH_DEPTH = 0;
+    static final int CGROUP_PATH_TRUNCATED = 4;
+    static final int CGROUP_PATH_IDS = 8;
+    static final int CGROUP_PATH_NAMES = 72;
+    static final int CGROUP_PATH_BYTES = 840;
 
     // ns_oom_kill_event.flags (NS_OOM_F_*)
     static final int OOM_F_TP_BTF = 1;

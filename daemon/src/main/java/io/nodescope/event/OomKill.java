@@ -11,12 +11,15 @@ import java.util.Optional;
  * @param victimMemcg         the victim's memory cgroup; empty where the probe could not read it
  * @param constrainingMemcg   the memcg at its limit on the trigger's path; empty for a global OOM
  * @param trigger             the task whose allocation ran the OOM killer (current)
+ * @param victimCgroupPath    the victim's memory cgroup path as kernfs named it; empty where the
+ *                            probe could not read it
  */
 public record OomKill(long bootTimeNanos, ProbeSource source, TaskIdentity victim, int victimOomScoreAdj,
                       VictimMemory victimMemory, Optional<MemcgState> victimMemcg, OomConstraint constraint,
                       Optional<MemcgState> constrainingMemcg, TaskIdentity trigger, RawStack triggerKernelStack,
-                      RawStack triggerUserStack) implements NodeEvent {
+                      RawStack triggerUserStack, Optional<CgroupPath> victimCgroupPath) implements NodeEvent {
     public OomKill {
+        Objects.requireNonNull(victimCgroupPath, "victimCgroupPath");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(victim, "victim");
         Objects.requireNonNull(victimMemory, "victimMemory");
@@ -26,5 +29,14 @@ public record OomKill(long bootTimeNanos, ProbeSource source, TaskIdentity victi
         Objects.requireNonNull(trigger, "trigger");
         Objects.requireNonNull(triggerKernelStack, "triggerKernelStack");
         Objects.requireNonNull(triggerUserStack, "triggerUserStack");
+    }
+
+    /** Without a kernel-read cgroup path (recordings and tests that do not need one). */
+    public OomKill(long bootTimeNanos, ProbeSource source, TaskIdentity victim, int victimOomScoreAdj,
+                   VictimMemory victimMemory, Optional<MemcgState> victimMemcg, OomConstraint constraint,
+                   Optional<MemcgState> constrainingMemcg, TaskIdentity trigger, RawStack triggerKernelStack,
+                   RawStack triggerUserStack) {
+        this(bootTimeNanos, source, victim, victimOomScoreAdj, victimMemory, victimMemcg, constraint,
+                constrainingMemcg, trigger, triggerKernelStack, triggerUserStack, Optional.empty());
     }
 }

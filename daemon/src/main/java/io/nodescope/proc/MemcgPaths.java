@@ -35,6 +35,7 @@ public final class MemcgPaths {
     private static final int MAX_DEPTH = 32;
 
     private final Optional<Path> hierarchy;
+    private final boolean unified;
     private Map<Long, String> pathsById = Map.of();
     private final Set<Long> knownUnknown = Collections.newSetFromMap(new LinkedHashMap<>(64, 0.75f, false) {
         @Override
@@ -46,6 +47,7 @@ public final class MemcgPaths {
 
     MemcgPaths(Optional<Path> hierarchy) {
         this.hierarchy = hierarchy;
+        this.unified = hierarchy.map(root -> Files.exists(root.resolve("cgroup.controllers"))).orElse(false);
     }
 
     /**
@@ -58,7 +60,34 @@ public final class MemcgPaths {
             LOG.log(System.Logger.Level.WARNING, "no memory cgroup hierarchy under {0}: spans will carry memcg ids "
                     + "but not cgroup paths", cgroupRoot);
         }
-        return new MemcgPaths(hierarchy);
+        MemcgPaths paths = new MemcgPaths(hierarchy);
+        // Index what exists now, so lookups at event time are map hits, not walks.
+        hierarchy.ifPresent(root -> paths.pathOf(rootId(root)));
+        return paths;
+    }
+
+    private static long rootId(Path root) {
+        try {
+            return ((Number) Files.getAttribute(root, "unix:ino")).longValue();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** The memory controller sits on the unified (v2) hierarchy rather than its own v1 mount. */
+    public boolean isUnified() {
+        return unified;
+    }
+
+    /** Whether path (relative to the hierarchy, as /proc/PID/cgroup gives it) is the directory of memcgId. */
+    public boolean isDirectoryOf(String path, long memcgId) {
+        return hierarchy.map(root -> rootId(root.resolve(path.startsWith("/") ? path.substring(1) : path)))
+                .orElse(0L) == memcgId;
+    }
+
+    /** A path already indexed; never walks. */
+    public synchronized Optional<String> indexedPathOf(long memcgId) {
+        return Optional.ofNullable(pathsById.get(memcgId));
     }
 
     static Optional<Path> memoryHierarchy(Path cgroupRoot) {

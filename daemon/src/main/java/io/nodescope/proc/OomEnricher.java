@@ -1,5 +1,6 @@
 package io.nodescope.proc;
 
+import io.nodescope.event.CgroupPath;
 import io.nodescope.event.MemcgState;
 import io.nodescope.event.OomKill;
 import io.nodescope.metrics.Counter;
@@ -13,6 +14,7 @@ import java.util.Optional;
  * still exists (it dies within milliseconds of mark_victim).
  */
 public final class OomEnricher {
+    private static final int NO_PID = 0;
     private final MemcgPaths memcgPaths;
     private final ProcessFiles processFiles;
     private final Counter unresolvedMemcgs;
@@ -26,18 +28,50 @@ public final class OomEnricher {
 
     public EnrichedOomKill enrich(OomKill kill) {
         return new EnrichedOomKill(kill,
-                path(kill.victimMemcg().map(MemcgState::id).orElse(kill.victim().memcgId())),
-                kill.constrainingMemcg().flatMap(memcg -> path(memcg.id())),
-                path(kill.trigger().memcgId()),
+                victimPath(kill),
+                kill.constrainingMemcg().flatMap(memcg -> inVictimsPath(kill, memcg.id())
+                        .or(() -> path(memcg.id(), NO_PID))),
+                inVictimsPath(kill, kill.trigger().memcgId()).or(() -> path(kill.trigger().memcgId(),
+                        kill.trigger().tgid())),
                 processFiles.executablePath(kill.victim().tgid()),
                 processFiles.executablePath(kill.trigger().tgid()));
     }
 
-    private Optional<String> path(long memcgId) {
-        if (memcgId == 0) {
-            return Optional.empty();
+    /** The kernel read it at the kill; the lookups are for probes that could not. */
+    private Optional<String> victimPath(OomKill kill) {
+        return kill.victimCgroupPath().map(CgroupPath::path).or(() -> path(
+                kill.victimMemcg().map(MemcgState::id).orElse(kill.victim().memcgId()), kill.victim().tgid()));
+    }
+
+    /**
+     * The victim's kernel-read path names its ancestors' ids too: the limit that was hit is most
+     * often one of them (a pod's), and the trigger often shares the victim's cgroup.
+     */
+    private static Optional<String> inVictimsPath(OomKill kill, long memcgId) {
+        return kill.victimCgroupPath().flatMap(path -> {
+            int level = path.idsInnermostFirst().indexOf(memcgId);
+            return level < 0 ? Optional.empty() : Optional.of(new CgroupPath(
+                    path.namesInnermostFirst().subList(level, path.namesInnermostFirst().size()),
+                    path.idsInnermostFirst().subList(level, path.idsInnermostFirst().size()),
+                    path.truncated()).path());
+        });
+    }
+
+    /**
+     * Cheapest first, because the victim and its cgroup may be gone within milliseconds: the index,
+     * then the process's own /proc entry (checked against the id), then a walk of the hierarchy.
+     */
+    private Optional<String> path(long memcgId, int pid) {
+        Optional<String> path = memcgId == 0 ? Optional.empty() : memcgPaths.indexedPathOf(memcgId);
+        if (path.isEmpty() && pid != NO_PID && memcgId != 0) {
+            // Only if it names the same directory: an exiting task's /proc/PID/cgroup already
+            // reads "/" (cgroup_exit moved it to the root css_set).
+            path = processFiles.memoryCgroupPath(pid, memcgPaths.isUnified())
+                    .filter(candidate -> memcgPaths.isDirectoryOf(candidate, memcgId));
         }
-        Optional<String> path = memcgPaths.pathOf(memcgId);
+        if (path.isEmpty() && memcgId != 0) {
+            path = memcgPaths.pathOf(memcgId);
+        }
         if (path.isEmpty()) {
             unresolvedMemcgs.increment();
         }

@@ -23,4 +23,24 @@ public final class ProcessFiles {
             return Optional.empty();
         }
     }
+
+    /**
+     * The process's memory cgroup path from /proc/PID/cgroup: the "0::" line on a unified (v2)
+     * memory hierarchy, the line listing "memory" on v1. A single small read, so it is taken first
+     * when an event arrives: the victim's /proc entry is gone milliseconds later.
+     */
+    public Optional<String> memoryCgroupPath(int pid, boolean unified) {
+        try {
+            for (String line : Files.readAllLines(procRoot.resolve(Integer.toString(pid)).resolve("cgroup"))) {
+                String[] fields = line.split(":", 3);
+                if (fields.length == 3 && (unified ? fields[0].equals("0") && fields[1].isEmpty()
+                        : java.util.Arrays.asList(fields[1].split(",")).contains("memory"))) {
+                    return Optional.of(fields[2]);
+                }
+            }
+        } catch (IOException | SecurityException e) {
+            // gone already: the caller falls back to walking the hierarchy
+        }
+        return Optional.empty();
+    }
 }

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.nodescope.event.MemcgState;
 import io.nodescope.event.NodeEvent;
 import io.nodescope.event.OomConstraint;
+import io.nodescope.event.CgroupPath;
 import io.nodescope.event.OomKill;
 import io.nodescope.event.ProbeSource;
 import io.nodescope.event.ProcessExit;
@@ -58,7 +59,25 @@ final class EventProtos {
                 .setTriggerUserStack(toProto(oomKill.triggerUserStack()));
         oomKill.victimMemcg().map(EventProtos::toProto).ifPresent(builder::setVictimMemcg);
         oomKill.constrainingMemcg().map(EventProtos::toProto).ifPresent(builder::setConstrainingMemcg);
+        oomKill.victimCgroupPath().map(EventProtos::toProto).ifPresent(builder::setVictimCgroupPath);
         return builder.build();
+    }
+
+    private static io.nodescope.proto.v1.CgroupPath toProto(CgroupPath path) {
+        return io.nodescope.proto.v1.CgroupPath.newBuilder()
+                .addAllNamesInnermostFirst(path.namesInnermostFirst())
+                .addAllIdsInnermostFirst(path.idsInnermostFirst())
+                .setTruncated(path.truncated())
+                .build();
+    }
+
+    private static CgroupPath fromProto(io.nodescope.proto.v1.CgroupPath proto) throws InvalidProtocolBufferException {
+        if (proto.getNamesInnermostFirstCount() != proto.getIdsInnermostFirstCount()) {
+            throw new InvalidProtocolBufferException("cgroup path with " + proto.getNamesInnermostFirstCount()
+                    + " names but " + proto.getIdsInnermostFirstCount() + " ids");
+        }
+        return new CgroupPath(proto.getNamesInnermostFirstList(), proto.getIdsInnermostFirstList(),
+                proto.getTruncated());
     }
 
     private static OomKill fromProto(io.nodescope.proto.v1.OomKill proto) throws InvalidProtocolBufferException {
@@ -68,7 +87,8 @@ final class EventProtos {
                 oomConstraint(proto.getConstraintValue()),
                 proto.hasConstrainingMemcg() ? Optional.of(fromProto(proto.getConstrainingMemcg())) : Optional.empty(),
                 fromProto(proto.getTrigger()), fromProto(proto.getTriggerKernelStack()),
-                fromProto(proto.getTriggerUserStack()));
+                fromProto(proto.getTriggerUserStack()),
+                proto.hasVictimCgroupPath() ? Optional.of(fromProto(proto.getVictimCgroupPath())) : Optional.empty());
     }
 
     private static io.nodescope.proto.v1.ProcessExit toProto(ProcessExit exit) {

@@ -1,8 +1,6 @@
 package io.nodescope.span;
 
 import io.nodescope.event.ProcessExit;
-import io.nodescope.proc.EnrichedOomKill;
-import io.opentelemetry.sdk.trace.data.SpanData;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -10,11 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * Pairs each OOM kill with its victim's death, then emits the span. The death follows the mark
+ * Pairs each OOM kill with its victim's death, then hands both on to be reported. The death follows the mark
  * within milliseconds (the victim runs its SIGKILL); a victim stuck in uninterruptible sleep can
  * take longer, so a kill waits at most exitWaitNanos and is then reported without its death
  * rather than late. Thread-safe: fed by the ring thread, expired by a timer.
@@ -23,28 +20,32 @@ public final class OomKillAssembler {
     /** A bound so a flood of kills with lost exits cannot grow memory. */
     static final int MAX_PENDING = 4096;
 
-    private record Pending(EnrichedOomKill kill, long arrivedNanos) {}
+    /** Receives each kill once, with its victim's death when that was seen in time. */
+    @FunctionalInterface
+    public interface Reporter {
+        void report(PendingOomKill kill, Optional<ProcessExit> victimExit);
+    }
 
-    private final OomKillSpanMapper mapper;
-    private final Consumer<SpanData> spans;
+    private record Pending(PendingOomKill kill, long arrivedNanos) {}
+
+    private final Reporter reporter;
     private final long exitWaitNanos;
     private final LongSupplier nanoTime;
     private final Map<Integer, Pending> pendingByVictimTgid = new LinkedHashMap<>();
 
-    public OomKillAssembler(OomKillSpanMapper mapper, Consumer<SpanData> spans, long exitWaitNanos,
-                            LongSupplier nanoTime) {
-        this.mapper = mapper;
-        this.spans = spans;
+    public OomKillAssembler(Reporter reporter, long exitWaitNanos, LongSupplier nanoTime) {
+        this.reporter = reporter;
         this.exitWaitNanos = exitWaitNanos;
         this.nanoTime = nanoTime;
     }
 
-    public void onOomKill(EnrichedOomKill kill) {
-        List<EnrichedOomKill> evicted = new ArrayList<>();
+    public void onOomKill(PendingOomKill kill) {
+        List<PendingOomKill> evicted = new ArrayList<>();
+        int victimTgid = kill.enriched().kill().victim().tgid();
         synchronized (this) {
             // remove-then-put keeps the map in arrival order, which expire() relies on.
-            Pending previous = pendingByVictimTgid.remove(kill.kill().victim().tgid());
-            pendingByVictimTgid.put(kill.kill().victim().tgid(), new Pending(kill, nanoTime.getAsLong()));
+            Pending previous = pendingByVictimTgid.remove(victimTgid);
+            pendingByVictimTgid.put(victimTgid, new Pending(kill, nanoTime.getAsLong()));
             if (previous != null) {
                 evicted.add(previous.kill()); // the same process marked twice: report both
             }
@@ -70,7 +71,7 @@ public final class OomKillAssembler {
     /** Emits kills whose victim's death did not arrive in time. Called periodically. */
     public void expire() {
         long now = nanoTime.getAsLong();
-        List<EnrichedOomKill> expired = new ArrayList<>();
+        List<PendingOomKill> expired = new ArrayList<>();
         synchronized (this) {
             Iterator<Pending> iterator = pendingByVictimTgid.values().iterator();
             while (iterator.hasNext()) {
@@ -87,7 +88,7 @@ public final class OomKillAssembler {
 
     /** At shutdown: report everything still waiting. */
     public void flush() {
-        List<EnrichedOomKill> remaining;
+        List<PendingOomKill> remaining;
         synchronized (this) {
             remaining = pendingByVictimTgid.values().stream().map(Pending::kill).toList();
             pendingByVictimTgid.clear();
@@ -99,7 +100,7 @@ public final class OomKillAssembler {
         return pendingByVictimTgid.size();
     }
 
-    private void emit(EnrichedOomKill kill, Optional<ProcessExit> exit) {
-        spans.accept(mapper.toSpan(kill, exit));
+    private void emit(PendingOomKill kill, Optional<ProcessExit> exit) {
+        reporter.report(kill, exit);
     }
 }

@@ -52,6 +52,12 @@ public final class OomKillAttributes {
             stringArrayKey("nodescope.oom.trigger.kernel_stack");
     public static final AttributeKey<List<String>> TRIGGER_USER_STACK =
             stringArrayKey("nodescope.oom.trigger.user_stack");
+    public static final AttributeKey<List<String>> TRIGGER_KERNEL_STACK_ADDRESSES =
+            stringArrayKey("nodescope.oom.trigger.kernel_stack.addresses");
+    public static final AttributeKey<List<String>> TRIGGER_USER_STACK_ADDRESSES =
+            stringArrayKey("nodescope.oom.trigger.user_stack.addresses");
+    /** Semantic conventions' stack trace text: the trigger's kernel frames, then its user frames. */
+    public static final AttributeKey<String> CODE_STACKTRACE = stringKey("code.stacktrace");
     public static final AttributeKey<Long> TRIGGER_KERNEL_STACK_ERROR =
             longKey("nodescope.oom.trigger.kernel_stack_error");
     public static final AttributeKey<Long> TRIGGER_USER_STACK_ERROR =

@@ -6,6 +6,8 @@ import io.nodescope.event.OomKill;
 import io.nodescope.event.ProcessExit;
 import io.nodescope.event.RawStack;
 import io.nodescope.proc.EnrichedOomKill;
+import io.nodescope.symbol.Frame;
+import io.nodescope.symbol.TriggerStacks;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -44,7 +46,12 @@ public final class OomKillSpanMapper {
         this.resources = resources;
     }
 
+    /** With the stacks as bare addresses (nothing could name them, e.g. a replay). */
     public SpanData toSpan(EnrichedOomKill enriched, Optional<ProcessExit> victimExit) {
+        return toSpan(enriched, victimExit, TriggerStacks.unresolved(enriched.kill()));
+    }
+
+    public SpanData toSpan(EnrichedOomKill enriched, Optional<ProcessExit> victimExit, TriggerStacks stacks) {
         OomKill kill = enriched.kill();
         long start = clock.toEpochNanos(kill.bootTimeNanos());
         long end = victimExit.map(exit -> clock.toEpochNanos(exit.bootTimeNanos())).orElse(start);
@@ -83,8 +90,15 @@ public final class OomKillSpanMapper {
         }
         enriched.triggerCgroupPath().ifPresent(path -> attributes.put(TRIGGER_CGROUP_PATH, path));
         enriched.triggerExecutablePath().ifPresent(path -> attributes.put(TRIGGER_EXECUTABLE_PATH, path));
-        putStack(attributes, TRIGGER_KERNEL_STACK, TRIGGER_KERNEL_STACK_ERROR, kill.triggerKernelStack());
-        putStack(attributes, TRIGGER_USER_STACK, TRIGGER_USER_STACK_ERROR, kill.triggerUserStack());
+        putStack(attributes, TRIGGER_KERNEL_STACK, TRIGGER_KERNEL_STACK_ADDRESSES, TRIGGER_KERNEL_STACK_ERROR,
+                kill.triggerKernelStack(), stacks.kernel());
+        putStack(attributes, TRIGGER_USER_STACK, TRIGGER_USER_STACK_ADDRESSES, TRIGGER_USER_STACK_ERROR,
+                kill.triggerUserStack(), stacks.user());
+        String stackTrace = java.util.stream.Stream.concat(stacks.kernel().stream(), stacks.user().stream())
+                .map(Frame::toStackLine).collect(java.util.stream.Collectors.joining("\n"));
+        if (!stackTrace.isEmpty()) {
+            attributes.put(CODE_STACKTRACE, stackTrace);
+        }
 
         SpanContext context = SpanContext.create(ids.generateTraceId(), ids.generateSpanId(),
                 TraceFlags.getSampled(), TraceState.getDefault());
@@ -118,15 +132,17 @@ public final class OomKillSpanMapper {
         }
     }
 
-    /** Raw addresses until the symbol stage resolves them; hex like every tool prints them. */
+    /** Frames as text lines (what a person reads) and the raw addresses beside them (what a tool re-resolves). */
     private static void putStack(AttributesBuilder attributes, AttributeKey<List<String>> framesKey,
-                                 AttributeKey<Long> errorKey, RawStack stack) {
+                                 AttributeKey<List<String>> addressesKey, AttributeKey<Long> errorKey,
+                                 RawStack stack, List<Frame> frames) {
         if (stack.error() != 0) {
             attributes.put(errorKey, stack.error());
         }
-        if (!stack.addresses().isEmpty()) {
-            attributes.put(framesKey, stack.addresses().stream().map(address -> "0x" + Long.toHexString(address))
-                    .toList());
+        if (!frames.isEmpty()) {
+            attributes.put(framesKey, frames.stream().map(Frame::toStackLine).toList());
+            attributes.put(addressesKey, stack.addresses().stream()
+                    .map(address -> "0x" + Long.toHexString(address)).toList());
         }
     }
 }

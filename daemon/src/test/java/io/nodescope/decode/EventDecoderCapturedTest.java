@@ -43,16 +43,16 @@ class EventDecoderCapturedTest {
 
         assertEquals(ProbeSource.TP_BTF, kill.source());
         assertEquals("oom-alloc", kill.victim().comm());
-        assertEquals(24602, kill.victim().tgid());
+        assertEquals(7571, kill.victim().tgid());
         assertEquals(kill.victim().tgid(), kill.victim().tid());
         assertEquals(kill.victim(), kill.trigger(), "oom-alloc faulted its own pages in");
         assertEquals(0, kill.victimOomScoreAdj());
         assertEquals(66846720, kill.victimMemory().rssAnonBytes());
         assertEquals(69906432, kill.victimMemory().totalVmBytes());
-        assertEquals(180224, kill.victimMemory().pageTablesBytes());
+        assertEquals(176128, kill.victimMemory().pageTablesBytes());
 
         MemcgState memcg = kill.victimMemcg().orElseThrow();
-        assertEquals(4787, memcg.id());
+        assertEquals(14489, memcg.id());
         assertEquals(kill.victim().memcgId(), memcg.id());
         assertEquals(LIMIT, memcg.limitBytes());
         assertEquals(LIMIT, memcg.usageBytes());
@@ -60,13 +60,15 @@ class EventDecoderCapturedTest {
         assertEquals(1, memcg.oomKillEvents());
         assertEquals(OomConstraint.MEMCG, kill.constraint());
         assertEquals(memcg, kill.constrainingMemcg().orElseThrow());
+        assertEquals("/nodescope-demo-7555", kill.victimCgroupPath().orElseThrow().path());
+        assertEquals(java.util.List.of(memcg.id()), kill.victimCgroupPath().orElseThrow().idsInnermostFirst());
 
         assertEquals(0, kill.triggerKernelStack().error());
         assertEquals(15, kill.triggerKernelStack().addresses().size());
         assertTrue(kill.triggerKernelStack().addresses().stream().allMatch(address -> address < 0),
                 "kernel addresses are in the upper half");
         assertEquals(5, kill.triggerUserStack().addresses().size());
-        assertEquals(0x55aa6dfc3234L, kill.triggerUserStack().addresses().getFirst());
+        assertEquals(0x564e45c55234L, kill.triggerUserStack().addresses().getFirst());
     }
 
     @Test
@@ -79,6 +81,6 @@ class EventDecoderCapturedTest {
         assertEquals(9, exit.terminatingSignal());
         assertEquals(137, exit.exitCode());
         assertTrue(exit.bootTimeNanos() > kill.bootTimeNanos(), "death after the mark");
-        assertEquals(2_512_284, exit.bootTimeNanos() - kill.bootTimeNanos());
+        assertEquals(3_028_453, exit.bootTimeNanos() - kill.bootTimeNanos());
     }
 }

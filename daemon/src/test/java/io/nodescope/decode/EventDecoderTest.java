@@ -4,6 +4,7 @@ import static io.nodescope.decode.EventLayout.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nodescope.event.CgroupPath;
 import io.nodescope.event.MemcgState;
 import io.nodescope.event.NodeEvent;
 import io.nodescope.event.OomConstraint;
@@ -57,7 +58,9 @@ class EventDecoderTest {
                 .memcg(OOM_CONSTRAINING_MEMCG, 8000, 15000, 16384, 5, 1, 0, 0, UNLIMITED_PAGES)
                 .task(OOM_TRIGGER, 5151, 5152, 0, 9002, "allocator")
                 .stack(OOM_KERNEL_STACK_BYTES, OOM_KERNEL_STACK, 0xffffffff81234567L, 0xffffffffc0a01234L)
-                .stack(OOM_USER_STACK_BYTES, OOM_USER_STACK, 0x7f3a12345678L);
+                .stack(OOM_USER_STACK_BYTES, OOM_USER_STACK, 0x7f3a12345678L)
+                .cgroupPath(OOM_VICTIM_MEMCG_PATH, false, new String[] {"cri-containerd-abc.scope", "pod-a"},
+                        new long[] {9001, 8000});
     }
 
     @Test
@@ -70,9 +73,11 @@ class EventDecoderTest {
                 Optional.of(new MemcgState(8000, 15000 * PAGE, 16384 * PAGE, 5, 1, 0, 0, MemcgState.UNLIMITED)),
                 new TaskIdentity(5151, 5152, 0, 9002, "allocator"),
                 new RawStack(List.of(0xffffffff81234567L, 0xffffffffc0a01234L), 0),
-                new RawStack(List.of(0x7f3a12345678L), 0));
+                new RawStack(List.of(0x7f3a12345678L), 0),
+                Optional.of(new CgroupPath(List.of("cri-containerd-abc.scope", "pod-a"), List.of(9001L, 8000L), false)));
 
         assertEquals(expected, decodeOom(fullOomKill()));
+        assertEquals("/pod-a/cri-containerd-abc.scope", expected.victimCgroupPath().orElseThrow().path());
         assertEquals(0, decoder.undecodableCount());
     }
 

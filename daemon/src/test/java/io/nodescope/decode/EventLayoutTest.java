@@ -109,6 +109,16 @@ class EventLayoutTest {
         assertOffset("ns_oom_kill_event.user_stack_bytes", EventLayout.OOM_USER_STACK_BYTES);
         assertOffset("ns_oom_kill_event.kernel_stack", EventLayout.OOM_KERNEL_STACK);
         assertOffset("ns_oom_kill_event.user_stack", EventLayout.OOM_USER_STACK);
+        assertOffset("ns_oom_kill_event.victim_memcg_path", EventLayout.OOM_VICTIM_MEMCG_PATH);
+    }
+
+    @Test
+    void cgroupPath() {
+        assertEquals(EventLayout.CGROUP_PATH_BYTES, sizes.get("ns_cgroup_path"));
+        assertOffset("ns_cgroup_path.depth", EventLayout.CGROUP_PATH_DEPTH);
+        assertOffset("ns_cgroup_path.truncated", EventLayout.CGROUP_PATH_TRUNCATED);
+        assertOffset("ns_cgroup_path.ids", EventLayout.CGROUP_PATH_IDS);
+        assertOffset("ns_cgroup_path.names", EventLayout.CGROUP_PATH_NAMES);
     }
 
     @Test

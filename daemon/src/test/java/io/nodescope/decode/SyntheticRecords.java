@@ -100,4 +100,16 @@ final class SyntheticRecords {
         }
         return this;
     }
+
+    /** A kernel-read cgroup path: names and ids innermost first. */
+    SyntheticRecords cgroupPath(int at, boolean truncated, String[] names, long[] ids) {
+        u32(at + CGROUP_PATH_DEPTH, names.length).u32(at + CGROUP_PATH_TRUNCATED, truncated ? 1 : 0);
+        for (int level = 0; level < names.length; level++) {
+            byte[] name = names[level].getBytes(StandardCharsets.UTF_8);
+            buffer.put(AT + at + CGROUP_PATH_NAMES + level * CGROUP_NAME_LEN, name, 0,
+                    Math.min(name.length, CGROUP_NAME_LEN - 1));
+            u64(at + CGROUP_PATH_IDS + level * Long.BYTES, ids[level]);
+        }
+        return this;
+    }
 }

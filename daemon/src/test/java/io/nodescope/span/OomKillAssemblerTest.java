@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.nodescope.event.BootClock;
+import io.nodescope.symbol.CapturedStacks;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.time.Duration;
@@ -20,12 +21,14 @@ class OomKillAssemblerTest {
 
     private final AtomicLong now = new AtomicLong(1_000_000);
     private final List<SpanData> spans = new ArrayList<>();
+    private final OomKillSpanMapper mapper =
+            new OomKillSpanMapper(BootClock.fixed(0), new WorkloadResources(Resource.empty()));
     private final OomKillAssembler assembler = new OomKillAssembler(
-            new OomKillSpanMapper(BootClock.fixed(0), new WorkloadResources(Resource.empty())),
-            spans::add, EXIT_WAIT, now::get);
+            (kill, exit) -> spans.add(mapper.toSpan(kill.enriched(), exit)), EXIT_WAIT, now::get);
 
     private void kill(int victimTgid) {
-        assembler.onOomKill(TestKills.enriched(TestKills.memcgKill(victimTgid)));
+        assembler.onOomKill(new PendingOomKill(TestKills.enriched(TestKills.memcgKill(victimTgid)),
+                CapturedStacks.NONE));
     }
 
     private void exit(int tgid) {

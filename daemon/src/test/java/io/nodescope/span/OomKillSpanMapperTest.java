@@ -12,6 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nodescope.event.BootClock;
 import io.nodescope.event.OomKill;
 import io.nodescope.event.TaskIdentity;
+import io.nodescope.symbol.Frame;
+import io.nodescope.symbol.TriggerStacks;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
@@ -114,7 +116,36 @@ class OomKillSpanMapperTest {
         expected.put("nodescope.oom.trigger.memcg.path", "/kubepods/pod-a/trigger");
         expected.put("nodescope.oom.trigger.kernel_stack", List.of("0xffffffff81234567", "0xffffffffc0a01234"));
         expected.put("nodescope.oom.trigger.user_stack", List.of("0x7f3a12345678"));
+        // Without a symbolizer the frames are the bare addresses, and so is the text.
+        expected.put("nodescope.oom.trigger.kernel_stack.addresses", List.of("0xffffffff81234567", "0xffffffffc0a01234"));
+        expected.put("nodescope.oom.trigger.user_stack.addresses", List.of("0x7f3a12345678"));
+        expected.put("code.stacktrace", "0xffffffff81234567\n0xffffffffc0a01234\n0x7f3a12345678");
         assertEquals(expected, attributes(span));
+    }
+
+    @Test
+    void namedFramesAreTheStackLinesAndTheStackTraceIsKernelThenUser() {
+        OomKill kill = TestKills.memcgKill();
+        Frame kernelFrame = new Frame(0xffffffff81234567L, Optional.of("out_of_memory"), 0x214,
+                Optional.of("[kernel.kallsyms]"), 0xffffffff81234567L, Optional.empty(), 0);
+        Frame bpfFrame = new Frame(0xffffffffc0a01234L, Optional.empty(), 0, Optional.empty(), 0xffffffffc0a01234L,
+                Optional.empty(), 0);
+        Frame userFrame = new Frame(0x7f3a12345678L, Optional.of("touch_pages"), 0x1c,
+                Optional.of("/usr/bin/oom-alloc"), 0x11c4, Optional.of("oom-alloc.c"), 42);
+
+        SpanData span = mapper.toSpan(TestKills.enriched(kill), Optional.empty(),
+                new TriggerStacks(List.of(kernelFrame, bpfFrame), List.of(userFrame)));
+
+        assertEquals(List.of("out_of_memory+0x214 ([kernel.kallsyms]+0xffffffff81234567)", "0xffffffffc0a01234"),
+                span.getAttributes().get(OomKillAttributes.TRIGGER_KERNEL_STACK));
+        assertEquals(List.of("touch_pages+0x1c (/usr/bin/oom-alloc+0x11c4) oom-alloc.c:42"),
+                span.getAttributes().get(OomKillAttributes.TRIGGER_USER_STACK));
+        assertEquals(List.of("0x7f3a12345678"), span.getAttributes().get(OomKillAttributes.TRIGGER_USER_STACK_ADDRESSES));
+        assertEquals("""
+                out_of_memory+0x214 ([kernel.kallsyms]+0xffffffff81234567)
+                0xffffffffc0a01234
+                touch_pages+0x1c (/usr/bin/oom-alloc+0x11c4) oom-alloc.c:42""",
+                span.getAttributes().get(OomKillAttributes.CODE_STACKTRACE));
     }
 
     @Test
