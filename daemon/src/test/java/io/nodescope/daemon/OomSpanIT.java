@@ -83,7 +83,7 @@ class OomSpanIT {
                     kernelStack.toString());
             assertTrue(kernelStack.stream().anyMatch(frame -> frame.startsWith("handle_mm_fault+0x")),
                     kernelStack.toString());
-            assertTrue(string(received, "code.stacktrace").contains("\ntouch_pages+0x"));
+            assertTrue(string(received, "code.stacktrace").startsWith(kernelStack.getFirst()));
 
             // Wall-clock times from the kernel's boot clock: inside the test's window, death after the mark.
             long start = received.span().getStartTimeUnixNano();
