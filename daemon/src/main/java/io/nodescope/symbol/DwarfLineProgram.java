@@ -185,7 +185,7 @@ final class DwarfLineProgram {
         cursor.uleb128(); // length
         if (directory == 0 || isAbsolute(name)) {
             addFile(name);
-        } else if (directory <= directories.size()) {
+        } else if (directory > 0 && directory <= directories.size()) {
             addFile(join(directories.get((int) directory - 1), name));
         } else {
             throw unit.malformed("file " + name + " names directory " + directory + " of " + directories.size());
@@ -227,7 +227,7 @@ final class DwarfLineProgram {
     /** Every entry takes at least a byte per field, so a count beyond the unit's bytes is a lie. */
     private long entryCount(Cursor cursor, long[] format) throws MalformedSymbolDataException {
         long count = cursor.uleb128();
-        if (count != 0 && (format.length == 0 || count > unit.size() - cursor.position())) {
+        if (count != 0 && (format.length == 0 || count < 0 || count > unit.size() - cursor.position())) {
             throw unit.malformed("entry count " + Long.toUnsignedString(count) + " with " + format.length / 2
                     + " fields does not fit the header");
         }
