@@ -1,6 +1,5 @@
 package io.nodescope.symbol;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -30,18 +29,10 @@ final class DwarfLineTable {
         this.files = files;
     }
 
-    static DwarfLineTable parse(ByteBuffer debugLine, Optional<ByteBuffer> debugLineStr)
-            throws MalformedSymbolDataException {
-        return parse(debugLine, debugLineStr, Optional.empty());
-    }
-
     /** {@code debugStr} serves DW_FORM_strp paths, which some producers use in v5 headers. */
-    static DwarfLineTable parse(ByteBuffer debugLine, Optional<ByteBuffer> debugLineStr, Optional<ByteBuffer> debugStr)
-            throws MalformedSymbolDataException {
-        BoundedReader section = new BoundedReader(debugLine, ".debug_line");
-        DwarfStrings strings = new DwarfStrings(
-                debugLineStr.map(bytes -> new BoundedReader(bytes, ".debug_line_str")),
-                debugStr.map(bytes -> new BoundedReader(bytes, ".debug_str")));
+    static DwarfLineTable parse(BoundedReader section, Optional<BoundedReader> debugLineStr,
+                                Optional<BoundedReader> debugStr) throws MalformedSymbolDataException {
+        DwarfStrings strings = new DwarfStrings(debugLineStr, debugStr);
         PathTable paths = new PathTable();
         List<DwarfLineProgram.Sequence> sequences = new ArrayList<>();
         long offset = 0;

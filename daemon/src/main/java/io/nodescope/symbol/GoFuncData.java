@@ -1,7 +1,5 @@
 package io.nodescope.symbol;
 
-import java.nio.ByteBuffer;
-
 /**
  * Read-only memory holding the go:func.* (go.func.* before Go 1.20) symbol, where Go 1.18+ keeps
  * funcdata such as the inline trees: .gopclntab stores only offsets from that symbol's address,
@@ -11,4 +9,4 @@ import java.nio.ByteBuffer;
  * @param memoryAddress virtual address of {@code memory}'s first byte
  * @param goFuncAddress virtual address of go:func.*, inside {@code memory}
  */
-record GoFuncData(ByteBuffer memory, long memoryAddress, long goFuncAddress) {}
+record GoFuncData(BoundedReader memory, long memoryAddress, long goFuncAddress) {}

@@ -1,6 +1,5 @@
 package io.nodescope.symbol;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -87,8 +86,7 @@ final class GoPclnTable {
         this.cuTableOffset = header.cuOffset;
         this.fileTableOffset = header.fileTableOffset;
         this.funcTableOffset = header.funcTableOffset;
-        this.pcValues = new GoPcValueTable(table.range(header.pcTableOffset, table.size() - header.pcTableOffset),
-                header.pcQuantum);
+        this.pcValues = new GoPcValueTable(table.from(header.pcTableOffset), header.pcQuantum);
         this.goFuncData = goFuncData;
     }
 
@@ -97,14 +95,13 @@ final class GoPclnTable {
      * @param textStart where the text the table describes starts: moduledata.text, which is the
      *                  .text section's address for a binary mapped at its link address
      */
-    static GoPclnTable parse(ByteBuffer pclntab, long textStart) throws MalformedSymbolDataException {
+    static GoPclnTable parse(BoundedReader pclntab, long textStart) throws MalformedSymbolDataException {
         return parse(pclntab, textStart, Optional.empty());
     }
 
-    /** As {@link #parse(ByteBuffer, long)}, plus inline trees read from {@code goFuncData}. */
-    static GoPclnTable parse(ByteBuffer pclntab, long textStart, Optional<GoFuncData> goFuncData)
+    /** As {@link #parse(BoundedReader, long)}, plus inline trees read from {@code goFuncData}. */
+    static GoPclnTable parse(BoundedReader table, long textStart, Optional<GoFuncData> goFuncData)
             throws MalformedSymbolDataException {
-        BoundedReader table = new BoundedReader(pclntab, ".gopclntab");
         long magic = table.u32(0);
         Layout layout = Layout.ofMagic(magic).orElseThrow(
                 () -> table.malformed("unknown magic 0x" + Long.toHexString(magic)));
@@ -117,14 +114,13 @@ final class GoPclnTable {
      * must also pass the whole header check, including that its first function's _func agrees
      * with the functab.
      */
-    static OptionalInt findHeader(ByteBuffer memory) {
-        BoundedReader reader = new BoundedReader(memory, "pclntab search");
+    static OptionalInt findHeader(BoundedReader reader) {
         // The linker aligns runtime.pclntab to at least 4 bytes; the magic is a uint32.
         for (int offset = 0; offset + 8 <= reader.size(); offset += 4) {
             try {
                 Optional<Layout> layout = Layout.ofMagic(reader.u32(offset));
                 if (layout.isPresent()) {
-                    BoundedReader candidate = reader.range(offset, reader.size() - offset);
+                    BoundedReader candidate = reader.from(offset);
                     Header.read(candidate, layout.get());
                     return OptionalInt.of(offset);
                 }
@@ -249,7 +245,7 @@ final class GoPclnTable {
 
     private InlinedCall inlinedCall(Func func, int index) throws MalformedSymbolDataException {
         GoFuncData data = goFuncData.orElseThrow();
-        BoundedReader memory = new BoundedReader(data.memory(), "go:func.*");
+        BoundedReader memory = data.memory();
         long treeOffset = data.goFuncAddress() - data.memoryAddress() + func.funcdata(FUNCDATA_INLINE_TREE);
         long call = treeOffset + (long) index * layout.inlinedCallSize;
         return new InlinedCall(memory.u32(call + layout.inlinedCallNameOffset),

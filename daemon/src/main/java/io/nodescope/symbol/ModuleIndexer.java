@@ -21,7 +21,7 @@ final class ModuleIndexer {
      * @param binaryPath the file's path as the process sees it, for .gnu_debuglink's directories
      * @param roots      where to look for debug files, the process's root first
      */
-    ModuleSymbols index(ByteBuffer bytes, String binaryPath, List<Path> roots) throws MalformedElfException {
+    ModuleSymbols index(ByteBuffer bytes, String binaryPath, List<Path> roots) throws MalformedSymbolDataException {
         ElfFile binary = ElfFile.parse(bytes);
         Optional<ElfFile> debugFile = debugFiles.locate(binary, binaryPath, roots);
         List<ElfFile> sources = new ArrayList<>(3);

@@ -48,7 +48,7 @@ public final class Symbolizer implements AutoCloseable {
             }
 
             @Override
-            public void malformed(Path candidate, MalformedElfException cause) {
+            public void malformed(Path candidate, MalformedSymbolDataException cause) {
                 failures.malformed.increment();
             }
         });

@@ -87,7 +87,7 @@ final class UserSymbolizer {
             return Optional.of(module);
         } catch (IOException e) {
             failures.unreadable.increment();
-        } catch (MalformedElfException e) {
+        } catch (MalformedSymbolDataException e) {
             failures.malformed.increment();
         } catch (RuntimeException e) {
             failures.unexpected.increment();

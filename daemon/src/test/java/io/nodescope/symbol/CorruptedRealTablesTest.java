@@ -23,26 +23,28 @@ class CorruptedRealTablesTest {
 
     @Test
     void truncatedDebugLineIsRejected() throws Exception {
-        byte[] lines = bytes(TestElfSections.read(CTestProgram.build("dwarf5-pie", List.of("-gdwarf-5")))
-                .get(".debug_line").bytes());
+        byte[] lines = bytes(SymbolTestBinaries.parse(CTestProgram.build("dwarf5-pie", List.of("-gdwarf-5")))
+                .section(".debug_line").orElseThrow());
         // Any cut inside a unit leaves a unit whose length runs past the end.
         for (int length = 1; length < lines.length; length += 7) {
-            ByteBuffer truncated = ByteBuffer.wrap(lines, 0, length).slice();
-            assertThrows(MalformedSymbolDataException.class, () -> DwarfLineTable.parse(truncated, Optional.empty()));
+            BoundedReader truncated = reader(ByteBuffer.wrap(lines, 0, length));
+            assertThrows(MalformedSymbolDataException.class,
+                    () -> DwarfLineTable.parse(truncated, Optional.empty(), Optional.empty()));
         }
     }
 
     @Test
     void corruptedDebugLineAnswersOrIsRejected() throws Exception {
-        TestElfSections elf = TestElfSections.read(CTestProgram.build("dwarf5-pie", List.of("-gdwarf-5")));
-        byte[] lines = bytes(elf.get(".debug_line").bytes());
-        ByteBuffer lineStrings = elf.get(".debug_line_str").bytes();
+        ElfFile elf = SymbolTestBinaries.parse(CTestProgram.build("dwarf5-pie", List.of("-gdwarf-5")));
+        byte[] lines = bytes(elf.section(".debug_line").orElseThrow());
+        Optional<BoundedReader> lineStrings = elf.section(".debug_line_str");
         SplittableRandom random = new SplittableRandom(SEED);
         int rejected = 0;
         for (int i = 0; i < CORRUPTIONS; i++) {
             byte[] corrupted = corrupt(lines, random);
             try {
-                DwarfLineTable.parse(ByteBuffer.wrap(corrupted), Optional.of(lineStrings)).lookup(random.nextLong(0x2000));
+                DwarfLineTable.parse(reader(ByteBuffer.wrap(corrupted)), lineStrings, Optional.empty())
+                        .lookup(random.nextLong(0x2000));
             } catch (MalformedSymbolDataException expected) {
                 rejected++;
             }
@@ -52,16 +54,16 @@ class CorruptedRealTablesTest {
 
     @Test
     void corruptedGoPclnTableAnswersOrIsRejected() throws Exception {
-        TestElfSections elf = TestElfSections.read(GoTestProgram.plain());
-        byte[] table = bytes(elf.get(".gopclntab").bytes());
-        long textStart = elf.get(".text").address();
+        ElfFile elf = SymbolTestBinaries.parse(GoTestProgram.plain());
+        byte[] table = bytes(elf.section(".gopclntab").orElseThrow());
+        long textStart = elf.sectionHeader(".text").orElseThrow().address();
         long allocate = GoTestProgram.symbols().get("main.allocate");
         SplittableRandom random = new SplittableRandom(SEED);
         int rejected = 0;
         for (int i = 0; i < CORRUPTIONS; i++) {
             byte[] corrupted = corrupt(table, random);
             try {
-                GoPclnTable parsed = GoPclnTable.parse(ByteBuffer.wrap(corrupted), textStart);
+                GoPclnTable parsed = GoPclnTable.parse(reader(ByteBuffer.wrap(corrupted)), textStart);
                 parsed.lookup(allocate);
                 parsed.lookup(textStart + random.nextLong(0x80000));
             } catch (MalformedSymbolDataException expected) {
@@ -87,9 +89,14 @@ class CorruptedRealTablesTest {
         return copy;
     }
 
-    private static byte[] bytes(ByteBuffer buffer) {
+    private static byte[] bytes(BoundedReader section) {
+        ByteBuffer buffer = section.buffer();
         byte[] copy = new byte[buffer.remaining()];
-        buffer.duplicate().get(copy);
+        buffer.get(copy);
         return copy;
+    }
+
+    private static BoundedReader reader(ByteBuffer bytes) {
+        return BoundedReader.littleEndian(bytes, "corrupted");
     }
 }

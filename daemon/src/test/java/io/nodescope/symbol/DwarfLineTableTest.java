@@ -79,7 +79,8 @@ class DwarfLineTableTest {
     }
 
     private static DwarfLineTable tableOf(Path binary) throws Exception {
-        TestElfSections elf = TestElfSections.read(binary);
-        return DwarfLineTable.parse(elf.get(".debug_line").bytes(), elf.find(".debug_line_str").map(TestElfSections.Section::bytes));
+        ElfFile elf = SymbolTestBinaries.parse(binary);
+        return DwarfLineTable.parse(elf.section(".debug_line").orElseThrow(), elf.section(".debug_line_str"),
+                elf.section(".debug_str"));
     }
 }

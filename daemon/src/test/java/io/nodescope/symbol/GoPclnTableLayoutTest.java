@@ -32,7 +32,7 @@ class GoPclnTableLayoutTest {
 
     @Test
     void go120LayoutResolvesInlinedFramesInnermostFirst() throws Exception {
-        GoPclnTable table = GoPclnTable.parse(go120Table(), TEXT, Optional.of(inlineTree(0x4)));
+        GoPclnTable table = GoPclnTable.parse(reader(go120Table()), TEXT, Optional.of(inlineTree(0x4)));
 
         GoFunction function = table.lookup(TEXT + 0x18).orElseThrow();
 
@@ -44,14 +44,14 @@ class GoPclnTableLayoutTest {
 
     @Test
     void withoutTheInlineTreeThePcKeepsItsInnermostLineUnderTheOuterName() throws Exception {
-        GoFunction function = GoPclnTable.parse(go120Table(), TEXT).lookup(TEXT + 0x18).orElseThrow();
+        GoFunction function = GoPclnTable.parse(reader(go120Table()), TEXT).lookup(TEXT + 0x18).orElseThrow();
 
         assertEquals(List.of(new GoFrame("main.outer", "/src/x.go", 20)), function.frames());
     }
 
     @Test
     void pcsOutsideTheTableResolveToNothing() throws Exception {
-        GoPclnTable table = GoPclnTable.parse(go120Table(), TEXT);
+        GoPclnTable table = GoPclnTable.parse(reader(go120Table()), TEXT);
 
         assertEquals(Optional.empty(), table.lookup(TEXT - 1));
         assertEquals(Optional.empty(), table.lookup(TEXT + 0x20));
@@ -60,14 +60,14 @@ class GoPclnTableLayoutTest {
     @Test
     void anInlineTreeThatLoopsIsRejectedNotFollowedForever() throws Exception {
         // The call site lies inside the inlined range again: a cycle only hostile data has.
-        GoPclnTable table = GoPclnTable.parse(go120Table(), TEXT, Optional.of(inlineTree(0x18)));
+        GoPclnTable table = GoPclnTable.parse(reader(go120Table()), TEXT, Optional.of(inlineTree(0x18)));
 
         assertThrows(MalformedSymbolDataException.class, () -> table.lookup(TEXT + 0x18));
     }
 
     @Test
     void go116LayoutResolvesNameFileAndLine() throws Exception {
-        GoFunction function = GoPclnTable.parse(go116Table(), 0).lookup(TEXT + 0x4).orElseThrow();
+        GoFunction function = GoPclnTable.parse(reader(go116Table()), 0).lookup(TEXT + 0x4).orElseThrow();
 
         assertEquals(List.of(new GoFrame("main.outer", "/src/x.go", 10)), function.frames());
         assertEquals(TEXT, function.entry());
@@ -106,7 +106,7 @@ class GoPclnTableLayoutTest {
     /** A Go 1.20 runtime.inlinedCall of inner, whose call site is outer's pc {@code parentPc}. */
     private static GoFuncData inlineTree(int parentPc) {
         ByteBuffer call = little(16).put((byte) 0).put(new byte[3]).putInt(INNER_NAME).putInt(parentPc).putInt(15);
-        return new GoFuncData(call.flip(), GO_FUNC, GO_FUNC);
+        return new GoFuncData(reader(call.flip()), GO_FUNC, GO_FUNC);
     }
 
     /** Offsets of the tables that follow the header, in the order pcHeader lists them. */
@@ -146,6 +146,10 @@ class GoPclnTableLayoutTest {
             all.writeBytes(Arrays.copyOf(functab.array(), functab.position()));
             return ByteBuffer.wrap(all.toByteArray());
         }
+    }
+
+    private static BoundedReader reader(ByteBuffer table) {
+        return BoundedReader.littleEndian(table, "hand-built table");
     }
 
     private static ByteBuffer little(int size) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodescope.testing.RequiresTools;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +27,7 @@ class GoPclnTableTest {
 
     @Test
     void resolvesEveryTextSymbolToItsOwnNameAndEntry() throws Exception {
-        TestElfSections elf = TestElfSections.read(GoTestProgram.plain());
+        ElfFile elf = SymbolTestBinaries.parse(GoTestProgram.plain());
         GoPclnTable table = tableOf(elf);
         List<String> wrong = new ArrayList<>();
         int checked = 0;
@@ -46,7 +45,7 @@ class GoPclnTableTest {
 
     @Test
     void resolvesAllocateToItsSourceFileAndDeclarationLine() throws Exception {
-        TestElfSections elf = TestElfSections.read(GoTestProgram.plain());
+        ElfFile elf = SymbolTestBinaries.parse(GoTestProgram.plain());
         long allocate = GoTestProgram.symbols().get("main.allocate");
 
         GoFunction function = tableOf(elf).lookup(allocate + 1).orElseThrow();
@@ -59,7 +58,7 @@ class GoPclnTableTest {
 
     @Test
     void innermostFileAndLineAgreeWithGoObjdumpForEveryInstruction() throws Exception {
-        GoPclnTable table = tableOf(TestElfSections.read(GoTestProgram.plain()));
+        GoPclnTable table = tableOf(SymbolTestBinaries.parse(GoTestProgram.plain()));
         for (String name : List.of("main.main", "main.allocate", "runtime.mallocgc")) {
             List<GoTestProgram.Instruction> instructions = GoTestProgram.instructions(name);
             assertFalse(instructions.isEmpty(), name);
@@ -76,11 +75,11 @@ class GoPclnTableTest {
 
     @Test
     void inlinedCallsComeInnermostFirstWhenTheInlineTreeIsGiven() throws Exception {
-        TestElfSections elf = TestElfSections.read(GoTestProgram.plain());
-        TestElfSections.Section rodata = elf.get(".rodata");
+        ElfFile elf = SymbolTestBinaries.parse(GoTestProgram.plain());
         long goFunc = GoTestProgram.symbols().get("go.func.*");
-        GoPclnTable table = GoPclnTable.parse(elf.get(".gopclntab").bytes(), elf.get(".text").address(),
-                Optional.of(new GoFuncData(rodata.bytes(), rodata.address(), goFunc)));
+        GoPclnTable table = GoPclnTable.parse(elf.section(".gopclntab").orElseThrow(), textAddress(elf),
+                Optional.of(new GoFuncData(elf.section(".rodata").orElseThrow(),
+                        elf.sectionHeader(".rodata").orElseThrow().address(), goFunc)));
         int inlined = 0;
         for (GoTestProgram.Instruction instruction : GoTestProgram.instructions("main.main")) {
             List<GoFrame> frames = table.lookup(instruction.pc()).orElseThrow().frames();
@@ -99,9 +98,9 @@ class GoPclnTableTest {
 
     @Test
     void strippedBinaryKeepsTheTableAndResolvesTheSameFunctions() throws Exception {
-        TestElfSections plain = TestElfSections.read(GoTestProgram.plain());
-        TestElfSections stripped = TestElfSections.read(GoTestProgram.stripped());
-        assertTrue(stripped.find(".symtab").isEmpty(), "-s must remove the symbol table");
+        ElfFile plain = SymbolTestBinaries.parse(GoTestProgram.plain());
+        ElfFile stripped = SymbolTestBinaries.parse(GoTestProgram.stripped());
+        assertTrue(stripped.sectionHeader(".symtab").isEmpty(), "-s must remove the symbol table");
         GoPclnTable strippedTable = tableOf(stripped);
 
         for (Map.Entry<String, Long> symbol : textSymbols(plain).entrySet()) {
@@ -115,16 +114,16 @@ class GoPclnTableTest {
 
     @Test
     void findsTheTableByItsHeaderWhenSectionHeadersAreGone() throws Exception {
-        TestElfSections stripped = TestElfSections.read(GoTestProgram.stripped());
-        ByteBuffer file = stripped.wholeFile();
+        ElfFile stripped = SymbolTestBinaries.parse(GoTestProgram.stripped());
+        BoundedReader file = BoundedReader.littleEndian(MappedFiles.map(GoTestProgram.stripped()), "stripped");
         long allocate = GoTestProgram.symbols().get("main.allocate");
 
         int offset = GoPclnTable.findHeader(file).orElseThrow();
-        GoPclnTable table = GoPclnTable.parse(file.slice(offset, file.limit() - offset), 0);
+        GoPclnTable table = GoPclnTable.parse(file.from(offset), 0);
         // With no .text section to ask, the header's own textStart is the base of a non-PIE binary.
-        GoPclnTable based = GoPclnTable.parse(file.slice(offset, file.limit() - offset), table.declaredTextStart());
+        GoPclnTable based = GoPclnTable.parse(file.from(offset), table.declaredTextStart());
 
-        assertEquals(stripped.get(".text").address(), table.declaredTextStart());
+        assertEquals(textAddress(stripped), table.declaredTextStart());
         assertEquals("main.allocate", based.lookup(allocate).orElseThrow().name());
     }
 
@@ -136,14 +135,18 @@ class GoPclnTableTest {
         return nmName.replaceFirst("\\.abi0$", "").replaceAll("\\[\\d+\\]", "[...]");
     }
 
-    private static GoPclnTable tableOf(TestElfSections elf) throws MalformedSymbolDataException {
-        return GoPclnTable.parse(elf.get(".gopclntab").bytes(), elf.get(".text").address());
+    private static GoPclnTable tableOf(ElfFile elf) throws MalformedSymbolDataException {
+        return GoPclnTable.parse(elf.section(".gopclntab").orElseThrow(), textAddress(elf));
+    }
+
+    private static long textAddress(ElfFile elf) {
+        return elf.sectionHeader(".text").orElseThrow().address();
     }
 
     /** Functions go tool nm lists inside .text: every one has a functab entry of its own. */
-    private static Map<String, Long> textSymbols(TestElfSections elf) {
-        TestElfSections.Section text = elf.get(".text");
-        long end = text.address() + text.bytes().limit();
+    private static Map<String, Long> textSymbols(ElfFile elf) {
+        ElfFile.Section text = elf.sectionHeader(".text").orElseThrow();
+        long end = text.address() + text.size();
         Map<String, Long> inText = new TreeMap<>();
         GoTestProgram.symbols().forEach((name, address) -> {
             if (address >= text.address() && address < end && !name.equals("runtime.text")

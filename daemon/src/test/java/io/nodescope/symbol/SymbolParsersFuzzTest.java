@@ -9,9 +9,15 @@ import java.util.Optional;
  * Jazzer fuzz tests of the symbol parsers: any exception other than
  * {@link MalformedSymbolDataException}, a hang or an out-of-memory is a finding. In a plain
  * {@code mvn test} they run once over the seed inputs in SymbolParsersFuzzTestInputs/ (regression
- * mode); with JAZZER_FUZZ=1 each one fuzzes for at most its maxDuration.
+ * mode); with JAZZER_FUZZ=1 each one fuzzes for at most its maxDuration (README.md, Testing).
  */
 class SymbolParsersFuzzTest {
+    /** Whole files, as the symbolizer maps them: the ELF reader and everything indexing reaches from it. */
+    @FuzzTest(maxDuration = "60s")
+    void elfFile(byte[] file) {
+        ElfParsers.exercise(ByteBuffer.wrap(file));
+    }
+
     /** An x86-64 Go binary's usual text start, so that fuzzed entries land near real pcs. */
     private static final long GO_TEXT_START = 0x401000;
 
@@ -20,11 +26,11 @@ class SymbolParsersFuzzTest {
         long pcOffset = data.consumeLong(0, 1 << 20);
         byte[] table = data.consumeRemainingAsBytes();
         try {
-            GoPclnTable.parse(ByteBuffer.wrap(table), GO_TEXT_START).lookup(GO_TEXT_START + pcOffset);
+            GoPclnTable.parse(BoundedReader.littleEndian(ByteBuffer.wrap(table), ".gopclntab"), GO_TEXT_START).lookup(GO_TEXT_START + pcOffset);
         } catch (MalformedSymbolDataException expected) {
             // Hostile input rejected the way the symbolizer counts it.
         }
-        GoPclnTable.findHeader(ByteBuffer.wrap(table));
+        GoPclnTable.findHeader(BoundedReader.littleEndian(ByteBuffer.wrap(table), "memory"));
     }
 
     @FuzzTest(maxDuration = "30s")
@@ -33,7 +39,9 @@ class SymbolParsersFuzzTest {
         byte[] lineStrings = data.consumeBytes(data.consumeInt(0, 256));
         byte[] lines = data.consumeRemainingAsBytes();
         try {
-            DwarfLineTable.parse(ByteBuffer.wrap(lines), Optional.of(ByteBuffer.wrap(lineStrings))).lookup(address);
+            DwarfLineTable.parse(BoundedReader.littleEndian(ByteBuffer.wrap(lines), ".debug_line"),
+                    Optional.of(BoundedReader.littleEndian(ByteBuffer.wrap(lineStrings), ".debug_line_str")),
+                    Optional.empty()).lookup(address);
         } catch (MalformedSymbolDataException expected) {
             // Hostile input rejected the way the symbolizer counts it.
         }

@@ -23,6 +23,11 @@ final class SymbolTestBinaries {
         return Built.DIRECTORY.resolve(name);
     }
 
+    /** A binary built by a test, read with the daemon's own ELF reader. */
+    static ElfFile parse(Path binary) throws IOException, MalformedSymbolDataException {
+        return ElfFile.parse(MappedFiles.map(binary));
+    }
+
     /** A symbol's value as `nm` reports it: the expected answer comes from binutils, not from our reader. */
     static long nmAddress(String binary, String symbol) {
         String output = run(List.of("nm", file(binary).toString()));

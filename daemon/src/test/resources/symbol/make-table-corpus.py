@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""Writes the malformed-input corpus next to this script. Each file's name says which parser
-reads it (gopclntab-*, debug_line-*) and what is wrong with it; every one must be rejected with
-MalformedSymbolDataException (MalformedSymbolDataTest)."""
+"""Writes the malformed .gopclntab and .debug_line seeds of SymbolParsersFuzzTest. Each file's name
+says which parser reads it (gopclntab-*, debug_line-*) and what is wrong with it; every one must be
+rejected with MalformedSymbolDataException (MalformedInputTest)."""
 import os
 import struct
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+SEEDS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "io", "nodescope", "symbol",
+                     "SymbolParsersFuzzTestInputs")
 
 
 def write(name, data):
-    with open(os.path.join(HERE, name), "wb") as f:
+    parser = "goPclnTable" if name.startswith("gopclntab-") else "dwarfLineTable"
+    with open(os.path.join(SEEDS, parser, name), "wb") as f:
         f.write(data)
 
 
