@@ -62,8 +62,13 @@ final class DwarfLineTable {
         return Optional.of(new SourceLine(files.get(fileIndexes[found]), lines[found]));
     }
 
-    int rowCount() {
-        return addresses.length;
+    /** The row arrays (8 + 4 + 4 bytes a row) and the paths, for the module cache's memory bound. */
+    long retainedBytes() {
+        long pathBytes = 0;
+        for (String file : files) {
+            pathBytes += 48 + file.length();
+        }
+        return addresses.length * 16L + pathBytes;
     }
 
     /**

@@ -147,6 +147,11 @@ final class ElfFile {
         return type;
     }
 
+    /** The whole file, for tables found by searching it when section headers are gone. */
+    BoundedReader bytes() {
+        return file;
+    }
+
     List<Section> sections() {
         return sections;
     }
@@ -157,6 +162,13 @@ final class ElfFile {
 
     Optional<Section> sectionHeader(String name) {
         return sections.stream().filter(s -> s.name().equals(name)).findFirst();
+    }
+
+    /** The allocated section whose addresses hold {@code address}. */
+    Optional<Section> sectionAt(long address) {
+        return sections.stream()
+                .filter(s -> s.address() != 0 && address - s.address() >= 0 && address - s.address() < s.size())
+                .findFirst();
     }
 
     /**

@@ -3,6 +3,7 @@ package io.nodescope.symbol;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The function symbols of one or more ELF files describing the same code (the binary, its debug file,
@@ -71,6 +72,26 @@ final class ElfSymbols {
             }
             builder.add(value, entries.u64(at + 16), tableIndex << OFFSET_BITS | (int) nameOffset);
         }
+    }
+
+    /**
+     * The value of the .symtab symbol named exactly {@code name}, of any kind (data symbols included,
+     * which the function table leaves out). A linear scan: for the odd symbol a parser needs once.
+     */
+    static Optional<Long> valueOf(ElfFile file, String name) throws MalformedSymbolDataException {
+        for (ElfFile.Section symbols : file.sections()) {
+            if (symbols.type() != ElfFile.SHT_SYMTAB || symbols.link() < 0 || symbols.link() >= file.sections().size()) {
+                continue;
+            }
+            BoundedReader entries = file.contents(symbols);
+            BoundedReader names = file.contents(file.sections().get(symbols.link()));
+            for (long at = SYMBOL_ENTRY_SIZE; at + SYMBOL_ENTRY_SIZE <= entries.size(); at += SYMBOL_ENTRY_SIZE) {
+                if (name.equals(names.textUntil((byte) 0, entries.u32(at), MAX_NAME_BYTES))) {
+                    return Optional.of(entries.u64(at + 8));
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** Whether the file has a .symtab (the full table, not only the exported .dynsym). */

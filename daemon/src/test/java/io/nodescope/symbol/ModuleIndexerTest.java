@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nodescope.metrics.MetricsRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ class ModuleIndexerTest {
         public void malformed(Path candidate, MalformedSymbolDataException cause) {
             failedCandidates.add(candidate);
         }
-    }));
+    }), new SymbolFailures(new MetricsRegistry()));
 
     @TempDir
     Path emptyRoot;
@@ -116,6 +117,26 @@ class ModuleIndexerTest {
                 .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElseThrow();
         assertEquals(Optional.of(expected), index("target-pie", emptyRoot).buildId());
         assertTrue(failedCandidates.isEmpty(), "no candidate failed: " + failedCandidates);
+    }
+
+    /** static_helper's declaration in src/test/resources/symbol/target.c. */
+    private static final int STATIC_HELPER_LINE = 9;
+
+    @Test
+    void fileAndLineComeFromTheBinaryOrItsDebugFileButNotFromMiniDebugInfo() throws Exception {
+        long helper = SymbolTestBinaries.nmAddress("target-pie", "static_helper");
+        for (String binary : List.of("target-pie", "target-debuglink")) {
+            // Root "/": the debug link is looked up next to the binary, as in debugLinkFinds... above.
+            List<SourceLocation> found = index(binary, Path.of("/")).sourceLocator().locate(helper);
+            assertEquals(1, found.size(), binary);
+            assertTrue(found.getFirst().file().endsWith("/target.c"), binary + ": " + found);
+            assertEquals(STATIC_HELPER_LINE, found.getFirst().line(), binary);
+        }
+        // Fedora's MiniDebugInfo keeps symbols only: the function is named, no line is invented.
+        ModuleSymbols mini = index("target-minidebuginfo", emptyRoot);
+        assertEquals(Optional.of("static_helper"), nameAt(mini, helper));
+        assertEquals(List.of(), mini.sourceLocator().locate(helper));
+        assertEquals(List.of(), index("target-stripped", emptyRoot).sourceLocator().locate(helper));
     }
 
     @Test
