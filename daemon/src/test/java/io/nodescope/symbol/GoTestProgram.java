@@ -14,8 +14,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * src/test/resources/symbol/go built with the go on PATH (Debian's golang-go), once per JVM, plain
- * and stripped with -s -w, and what Go's own tools say about it: symbol addresses from
+ * src/test/resources/symbol/go built with the go on PATH (Debian's golang-go), once per JVM, plain,
+ * stripped with -s -w, and position-independent, and what Go's own tools say about it: symbol addresses from
  * {@code go tool nm} and per-instruction file:line from {@code go tool objdump}, the expected
  * values of the pclntab tests.
  */
@@ -35,10 +35,19 @@ final class GoTestProgram {
         return Built.DIRECTORY.resolve("stripped");
     }
 
+    /** -buildmode=pie: loaded at a random address, its pclntab in RELRO with a relocated text start. */
+    static Path pie() {
+        return Built.DIRECTORY.resolve("pie");
+    }
+
     /** Symbol name to address for the text and read-only data symbols of the plain binary. */
     static Map<String, Long> symbols() {
+        return symbols(plain());
+    }
+
+    static Map<String, Long> symbols(Path binary) {
         Map<String, Long> symbols = new HashMap<>();
-        for (String line : go("tool", "nm", plain().toString()).split("\n")) {
+        for (String line : go("tool", "nm", binary.toString()).split("\n")) {
             String[] fields = line.trim().split("\\s+", 3);
             if (fields.length == 3 && (fields[1].equals("T") || fields[1].equals("t") || fields[1].equals("r"))) {
                 symbols.put(fields[2], Long.parseUnsignedLong(fields[0], 16));
@@ -49,7 +58,11 @@ final class GoTestProgram {
 
     /** Every instruction of {@code function} in the plain binary with its innermost file:line. */
     static List<Instruction> instructions(String function) {
-        return go("tool", "objdump", "-s", "^" + Pattern.quote(function) + "$", plain().toString()).lines()
+        return instructions(plain(), function);
+    }
+
+    static List<Instruction> instructions(Path binary, String function) {
+        return go("tool", "objdump", "-s", "^" + Pattern.quote(function) + "$", binary.toString()).lines()
                 .map(OBJDUMP_LINE::matcher)
                 .filter(Matcher::find)
                 .map(m -> new Instruction(Long.parseUnsignedLong(m.group(3), 16), m.group(1),
@@ -75,6 +88,8 @@ final class GoTestProgram {
         Commands.run(source, environment(output), List.of("go", "build", "-o", output.resolve("plain").toString(), "."));
         Commands.run(source, environment(output),
                 List.of("go", "build", "-ldflags=-s -w", "-o", output.resolve("stripped").toString(), "."));
+        Commands.run(source, environment(output),
+                List.of("go", "build", "-buildmode=pie", "-o", output.resolve("pie").toString(), "."));
         return output;
     }
 

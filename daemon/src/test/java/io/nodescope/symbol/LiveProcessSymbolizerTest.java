@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * are (ASLR picks the PIE and library bases) and blocks in pause(); its user stack is read from
  * /proc/PID/mem. The owner of a child may read its memory, so this needs no root.
  */
+@RequiresTestBinaries
 class LiveProcessSymbolizerTest {
     private final MetricsRegistry metrics = new MetricsRegistry();
     private final Symbolizer symbolizer = Symbolizer.create(Path.of("/proc"), metrics);
@@ -68,6 +69,31 @@ class LiveProcessSymbolizerTest {
                         "the module offset is the address nm and addr2line use");
             }
         }
+    }
+
+    @Test
+    void cFramesCarryTheFileAndLineAddr2lineGives() throws IOException {
+        for (String binary : List.of("target-pie", "target-nopie")) {
+            Waiting waiting = startWaiting(binary);
+            try (ProcessSnapshot snapshot = symbolizer.snapshot((int) waiting.process().pid())) {
+                Map<String, Long> at = waiting.functionAddresses();
+                List<Frame> frames = symbolizer.symbolizeUser(snapshot, List.of(at.get("static_helper") + 2,
+                        at.get("static_in_library") + 1));
+                long helper = SymbolTestBinaries.nmAddress(binary, "static_helper") + 2;
+                long library = SymbolTestBinaries.nmAddress("libsymtest.so", "static_in_library") + 1;
+
+                assertEquals(CTestProgram.addr2line(SymbolTestBinaries.file(binary), List.of(helper)),
+                        List.of(sourceOf(frames.get(0))));
+                assertEquals(CTestProgram.addr2line(SymbolTestBinaries.file("libsymtest.so"), List.of(library)),
+                        List.of(sourceOf(frames.get(1))));
+                assertTrue(frames.get(0).toStackLine().endsWith("target.c:" + frames.get(0).line()),
+                        frames.get(0).toStackLine());
+            }
+        }
+    }
+
+    private static String sourceOf(Frame frame) {
+        return frame.sourceFile().orElse("??") + ":" + frame.line();
     }
 
     private static void assertFrame(Frame frame, String function, long offset, String moduleFileName) {

@@ -74,6 +74,7 @@ class MalformedInputTest {
     }
 
     @Test
+    @RequiresTestBinaries
     void everyTruncationOfARealLibrary() throws IOException {
         byte[] library = Files.readAllBytes(SymbolTestBinaries.file("libsymtest.so"));
         for (int length = 0; length < library.length; length += 61) {
@@ -82,6 +83,7 @@ class MalformedInputTest {
     }
 
     @Test
+    @RequiresTestBinaries
     void seededByteMutationsOfARealLibrary() throws IOException {
         byte[] library = Files.readAllBytes(SymbolTestBinaries.file("libsymtest.so"));
         Random random = new Random(20261123);

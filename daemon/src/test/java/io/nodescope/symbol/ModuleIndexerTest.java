@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Real gcc binaries in every shape they reach a node, resolved at the addresses `nm` gives. */
+@RequiresTestBinaries
 class ModuleIndexerTest {
     private final List<Path> failedCandidates = new ArrayList<>();
     private final ModuleIndexer indexer = new ModuleIndexer(new DebugFileLocator(new DebugFileLocator.CandidateFailures() {
