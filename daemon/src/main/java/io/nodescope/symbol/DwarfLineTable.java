@@ -44,18 +44,7 @@ final class DwarfLineTable {
     }
 
     Optional<SourceLine> lookup(long address) {
-        int low = 0;
-        int high = addresses.length - 1;
-        int found = -1;
-        while (low <= high) {
-            int middle = (low + high) >>> 1;
-            if (Long.compareUnsigned(addresses[middle], address) <= 0) {
-                found = middle;
-                low = middle + 1;
-            } else {
-                high = middle - 1;
-            }
-        }
+        int found = SortedAddresses.lastAtOrBelow(addresses, address);
         if (found < 0 || fileIndexes[found] == DwarfLineProgram.END_OF_SEQUENCE) {
             return Optional.empty();
         }

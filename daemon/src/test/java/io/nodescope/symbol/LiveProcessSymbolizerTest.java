@@ -54,7 +54,7 @@ class LiveProcessSymbolizerTest {
     }
 
     @Test
-    void pieNonPieAndSharedLibraryFunctionsResolveInALiveProcess() throws IOException {
+    void pieNonPieAndSharedLibraryFunctionsResolveToNameFileAndLineInALiveProcess() throws IOException {
         for (String binary : List.of("target-pie", "target-nopie")) {
             Waiting waiting = startWaiting(binary);
             try (ProcessSnapshot snapshot = symbolizer.snapshot((int) waiting.process().pid())) {
@@ -65,29 +65,15 @@ class LiveProcessSymbolizerTest {
                 assertFrame(frames.get(0), "wait_in_known_function", 4, binary);
                 assertFrame(frames.get(1), "static_helper", 2, binary);
                 assertFrame(frames.get(2), "static_in_library", 1, "libsymtest.so");
-                assertEquals(SymbolTestBinaries.nmAddress(binary, "static_helper") + 2, frames.get(1).moduleOffset(),
-                        "the module offset is the address nm and addr2line use");
-            }
-        }
-    }
-
-    @Test
-    void cFramesCarryTheFileAndLineAddr2lineGives() throws IOException {
-        for (String binary : List.of("target-pie", "target-nopie")) {
-            Waiting waiting = startWaiting(binary);
-            try (ProcessSnapshot snapshot = symbolizer.snapshot((int) waiting.process().pid())) {
-                Map<String, Long> at = waiting.functionAddresses();
-                List<Frame> frames = symbolizer.symbolizeUser(snapshot, List.of(at.get("static_helper") + 2,
-                        at.get("static_in_library") + 1));
                 long helper = SymbolTestBinaries.nmAddress(binary, "static_helper") + 2;
                 long library = SymbolTestBinaries.nmAddress("libsymtest.so", "static_in_library") + 1;
-
+                assertEquals(helper, frames.get(1).moduleOffset(), "the module offset is the address nm and addr2line use");
                 assertEquals(CTestProgram.addr2line(SymbolTestBinaries.file(binary), List.of(helper)),
-                        List.of(sourceOf(frames.get(0))));
+                        List.of(sourceOf(frames.get(1))), "file:line from the binary's DWARF");
                 assertEquals(CTestProgram.addr2line(SymbolTestBinaries.file("libsymtest.so"), List.of(library)),
-                        List.of(sourceOf(frames.get(1))));
-                assertTrue(frames.get(0).toStackLine().endsWith("target.c:" + frames.get(0).line()),
-                        frames.get(0).toStackLine());
+                        List.of(sourceOf(frames.get(2))), "file:line from the library's DWARF");
+                assertTrue(frames.get(1).toStackLine().endsWith("target.c:" + frames.get(1).line()),
+                        frames.get(1).toStackLine());
             }
         }
     }

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodescope.metrics.MetricsRegistry;
+import io.nodescope.testing.Commands;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,7 +115,8 @@ class ModuleIndexerTest {
 
     @Test
     void buildIdMatchesReadelf() throws Exception {
-        String readelf = SymbolTestBinaries.run(List.of("readelf", "-n", SymbolTestBinaries.file("target-pie").toString()));
+        String readelf = Commands.run(SymbolTestBinaries.directory(), Map.of(),
+                List.of("readelf", "-n", SymbolTestBinaries.file("target-pie").toString()));
         String expected = readelf.lines().filter(l -> l.contains("Build ID:"))
                 .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElseThrow();
         assertEquals(Optional.of(expected), index("target-pie", emptyRoot).buildId());
