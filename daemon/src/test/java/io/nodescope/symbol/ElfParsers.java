@@ -1,10 +1,11 @@
 package io.nodescope.symbol;
 
 import java.nio.ByteBuffer;
+import java.util.Optional;
 
 /**
- * Every parser reachable from one file's bytes, called the way the symbolizer calls them when it indexes
- * a module: the property under test (fuzzing, truncations, mutations) is that they either answer or
+ * Every parser reachable from one file's bytes (ELF, symbols, notes, MiniDebugInfo, and the Go or DWARF
+ * table the source locator picks), called the way the symbolizer calls them when it indexes a module: the property under test (fuzzing, truncations, mutations) is that they either answer or
  * throw {@link MalformedSymbolDataException}; any other exception, a hang or an out-of-memory is a bug
  * the daemon would meet in some container.
  */
@@ -28,6 +29,10 @@ final class ElfParsers {
                 symbols.lookup(address);
             }
             MiniDebugInfo.of(file).ifPresent(mini -> mini.sections().size());
+            SourceLocator lines = SourceLocator.forModule(file, Optional.empty());
+            for (long address = 0x401000; address < 0x402000; address += 0x100) {
+                lines.locate(address);
+            }
         } catch (MalformedSymbolDataException expected) {
             // The one way to reject input.
         }
