@@ -19,8 +19,8 @@ BPF_TEST_OBJ := $(patsubst bpf/test/%.bpf.c,$(BUILD)/test/%.bpf.o,$(BPF_TEST_SRC
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall -Werror
 
 # Debian packages the build, the run and the tests need; installed when a command is missing.
-APT_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool gcc make maven linux-libc-dev
-NEEDED_COMMANDS := clang llvm-strip bpftool gcc mvn
+APT_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool gcc make maven linux-libc-dev golang-go binutils xz-utils
+NEEDED_COMMANDS := clang llvm-strip bpftool gcc mvn go nm objcopy strip readelf addr2line xz
 
 .PHONY: deps bpf build run test unit-test bench bench-symbolize demo-oom image clean
 

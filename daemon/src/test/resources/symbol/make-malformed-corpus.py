@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates malformed/: each file is a small real ELF (argv[1], e.g. libsymtest.so) broken one way.
+"""Regenerates the ELF fuzz seeds (SymbolParsersFuzzTestInputs/elfFile/): each file is a small real ELF (argv[1], e.g. libsymtest.so) broken one way.
 
 Committed output is the regression corpus for the ELF, symbol, note, compression and MiniDebugInfo
 parsers (and a seed corpus for fuzzing); the file name says what is wrong with it.
@@ -11,8 +11,8 @@ import zlib
 from pathlib import Path
 
 base = bytearray(Path(sys.argv[1]).read_bytes())
-out = Path(__file__).parent / "malformed"
-out.mkdir(exist_ok=True)
+out = Path(__file__).parents[1] / "io/nodescope/symbol/SymbolParsersFuzzTestInputs/elfFile"
+out.mkdir(parents=True, exist_ok=True)
 
 shoff, = struct.unpack_from("<Q", base, 40)
 shentsize, shnum, shstrndx = struct.unpack_from("<HHH", base, 58)

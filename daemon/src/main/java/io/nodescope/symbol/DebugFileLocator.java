@@ -29,7 +29,7 @@ final class DebugFileLocator {
     interface CandidateFailures {
         void unreadable(Path candidate, IOException cause);
 
-        void malformed(Path candidate, MalformedElfException cause);
+        void malformed(Path candidate, MalformedSymbolDataException cause);
     }
 
     DebugFileLocator(CandidateFailures failures) {
@@ -40,7 +40,7 @@ final class DebugFileLocator {
      * @param binaryPath the binary's path as the process sees it (from its maps), absolute
      * @param roots      filesystem roots to look under, in order of preference
      */
-    Optional<ElfFile> locate(ElfFile binary, String binaryPath, List<Path> roots) throws MalformedElfException {
+    Optional<ElfFile> locate(ElfFile binary, String binaryPath, List<Path> roots) throws MalformedSymbolDataException {
         Optional<String> buildId = binary.buildId();
         Optional<ElfFile.DebugLink> link = binary.debugLink();
         for (Path root : roots) {
@@ -80,7 +80,7 @@ final class DebugFileLocator {
     }
 
     private interface Acceptance {
-        boolean accepts(ByteBuffer bytes, ElfFile candidate) throws MalformedElfException;
+        boolean accepts(ByteBuffer bytes, ElfFile candidate) throws MalformedSymbolDataException;
     }
 
     private static boolean hasCrc(ByteBuffer bytes, int expectedCrc) {
@@ -100,7 +100,7 @@ final class DebugFileLocator {
         } catch (IOException e) {
             failures.unreadable(candidate, e);
             return Optional.empty();
-        } catch (MalformedElfException e) {
+        } catch (MalformedSymbolDataException e) {
             failures.malformed(candidate, e);
             return Optional.empty();
         }

@@ -1,9 +1,7 @@
 package io.nodescope.symbol;
 
-import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -35,6 +33,8 @@ final class ElfFile {
     // Real binaries have tens of sections and a handful of program headers; libjvm.so has 35.
     private static final int MAX_SECTIONS = 4096;
     private static final int MAX_PROGRAM_HEADERS = 512;
+    /** Section names are short (".debug_line_str"); a longer run is damage, cut rather than copied. */
+    private static final int MAX_SECTION_NAME_BYTES = 256;
     /** An inflated SHF_COMPRESSED section bigger than this is refused rather than allocated. */
     static final int MAX_INFLATED_SECTION_BYTES = 256 << 20;
 
@@ -47,124 +47,109 @@ final class ElfFile {
         }
     }
 
-    private final ByteBuffer bytes;
+    private final BoundedReader file;
     private final int type;
     private final List<Section> sections;
     private final List<LoadSegment> loadSegments;
 
-    private ElfFile(ByteBuffer bytes, int type, List<Section> sections, List<LoadSegment> loadSegments) {
-        this.bytes = bytes;
+    private ElfFile(BoundedReader file, int type, List<Section> sections, List<LoadSegment> loadSegments) {
+        this.file = file;
         this.type = type;
         this.sections = sections;
         this.loadSegments = loadSegments;
     }
 
-    /** The fuzzing entry point: any input either parses or throws {@link MalformedElfException}. */
-    static ElfFile parse(ByteBuffer input) throws MalformedElfException {
-        ByteBuffer bytes = input.slice();
-        try {
-            // "\x7fELF", read before the byte order is known: a ByteBuffer starts big-endian.
-            if (bytes.remaining() < 64 || bytes.getInt(0) != 0x7f454c46) {
-                throw new MalformedElfException("not an ELF file");
-            }
-            if (bytes.get(4) != 2) {
-                throw new MalformedElfException("not a 64-bit ELF file (EI_CLASS " + bytes.get(4) + ")");
-            }
-            bytes.order(switch (bytes.get(5)) {
-                case 1 -> ByteOrder.LITTLE_ENDIAN;
-                case 2 -> ByteOrder.BIG_ENDIAN;
-                default -> throw new MalformedElfException("unknown byte order " + bytes.get(5));
-            });
-            int type = Short.toUnsignedInt(bytes.getShort(16));
-            List<LoadSegment> segments = readLoadSegments(bytes);
-            List<Section> sections = readSections(bytes);
-            return new ElfFile(bytes, type, List.copyOf(sections), List.copyOf(segments));
-        } catch (IndexOutOfBoundsException | BufferUnderflowException e) {
-            throw new MalformedElfException("truncated: " + e.getMessage());
+    /** The fuzzing entry point: any input either parses or throws {@link MalformedSymbolDataException}. */
+    static ElfFile parse(ByteBuffer input) throws MalformedSymbolDataException {
+        // "\x7fELF" and the class and byte order bytes are single bytes: readable before the order is known.
+        BoundedReader identification = new BoundedReader(input, ByteOrder.BIG_ENDIAN, "ELF file");
+        if (identification.size() < 64 || identification.u32(0) != 0x7f454c46L) {
+            throw new MalformedSymbolDataException("not an ELF file");
         }
+        if (identification.u8(4) != 2) {
+            throw identification.malformed("not 64-bit (EI_CLASS " + identification.u8(4) + ")");
+        }
+        BoundedReader file = new BoundedReader(input, switch (identification.u8(5)) {
+            case 1 -> ByteOrder.LITTLE_ENDIAN;
+            case 2 -> ByteOrder.BIG_ENDIAN;
+            default -> throw identification.malformed("unknown byte order " + identification.u8(5));
+        }, "ELF file");
+        int type = file.u16(16);
+        List<LoadSegment> segments = readLoadSegments(file);
+        List<Section> sections = readSections(file);
+        return new ElfFile(file, type, List.copyOf(sections), List.copyOf(segments));
     }
 
-    private static List<LoadSegment> readLoadSegments(ByteBuffer bytes) throws MalformedElfException {
-        long tableOffset = bytes.getLong(32);
-        int entrySize = Short.toUnsignedInt(bytes.getShort(54));
-        int count = Short.toUnsignedInt(bytes.getShort(56));
+    private static List<LoadSegment> readLoadSegments(BoundedReader file) throws MalformedSymbolDataException {
+        long tableOffset = file.u64(32);
+        int entrySize = file.u16(54);
+        int count = file.u16(56);
         if (count == 0) {
             return List.of();
         }
         if (count > MAX_PROGRAM_HEADERS || entrySize < 56) {
-            throw new MalformedElfException("implausible program header table: " + count + " x " + entrySize);
+            throw file.malformed("implausible program header table: " + count + " x " + entrySize);
         }
-        requireRange(bytes, tableOffset, (long) count * entrySize, "program header table");
+        BoundedReader table = file.range(tableOffset, (long) count * entrySize, "program header table");
         List<LoadSegment> segments = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            int at = (int) (tableOffset + (long) i * entrySize);
-            if (bytes.getInt(at) != PT_LOAD) {
+            long at = (long) i * entrySize;
+            if (table.u32(at) != PT_LOAD) {
                 continue;
             }
-            segments.add(new LoadSegment(bytes.getLong(at + 8), bytes.getLong(at + 16),
-                    bytes.getLong(at + 32), bytes.getLong(at + 40), (bytes.getInt(at + 4) & PF_X) != 0));
+            segments.add(new LoadSegment(table.u64(at + 8), table.u64(at + 16), table.u64(at + 32),
+                    table.u64(at + 40), (table.u32(at + 4) & PF_X) != 0));
         }
         return segments;
     }
 
-    private static List<Section> readSections(ByteBuffer bytes) throws MalformedElfException {
-        long tableOffset = bytes.getLong(40);
-        int entrySize = Short.toUnsignedInt(bytes.getShort(58));
-        int count = Short.toUnsignedInt(bytes.getShort(60));
-        int namesIndex = Short.toUnsignedInt(bytes.getShort(62));
+    private static List<Section> readSections(BoundedReader file) throws MalformedSymbolDataException {
+        long tableOffset = file.u64(40);
+        int entrySize = file.u16(58);
+        int count = file.u16(60);
+        int namesIndex = file.u16(62);
         if (tableOffset == 0 || count == 0) {
             return List.of(); // Stripped of section headers (sstrip): symbols are unavailable, segments still map.
         }
         if (count > MAX_SECTIONS || entrySize < 64) {
-            throw new MalformedElfException("implausible section header table: " + count + " x " + entrySize);
+            throw file.malformed("implausible section header table: " + count + " x " + entrySize);
         }
-        requireRange(bytes, tableOffset, (long) count * entrySize, "section header table");
-        Section namesHeader = namesIndex < count ? readSection(bytes, tableOffset, entrySize, namesIndex, "") : null;
+        BoundedReader table = file.range(tableOffset, (long) count * entrySize, "section header table");
+        Optional<BoundedReader> names = Optional.empty();
+        if (namesIndex < count) {
+            Section namesHeader = readSection(table, entrySize, namesIndex, "");
+            if (namesHeader.type() != SHT_NOBITS) {
+                names = Optional.of(file.range(namesHeader.offset(), namesHeader.size(), "section name table"));
+            }
+        }
         List<Section> sections = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            int nameOffset = bytes.getInt((int) (tableOffset + (long) i * entrySize));
-            String name = namesHeader == null ? "" : stringAt(bytes, namesHeader, Integer.toUnsignedLong(nameOffset));
-            sections.add(readSection(bytes, tableOffset, entrySize, i, name));
+            long nameOffset = table.u32((long) i * entrySize);
+            // A damaged name costs that section its name, not the file its symbols.
+            String name = names.map(n -> n.textUntil((byte) 0, nameOffset, MAX_SECTION_NAME_BYTES)).orElse("");
+            sections.add(readSection(table, entrySize, i, name));
         }
         return sections;
     }
 
-    private static Section readSection(ByteBuffer bytes, long tableOffset, int entrySize, int index, String name) {
-        int at = (int) (tableOffset + (long) index * entrySize);
-        return new Section(name, bytes.getInt(at + 4), bytes.getLong(at + 8), bytes.getLong(at + 16),
-                bytes.getLong(at + 24), bytes.getLong(at + 32), bytes.getInt(at + 40), bytes.getLong(at + 56));
-    }
-
-    /** A NUL-terminated string inside a string-table section; empty when the offset is outside it. */
-    private static String stringAt(ByteBuffer bytes, Section table, long offset) throws MalformedElfException {
-        if (table.type() == SHT_NOBITS || offset >= table.size()) {
-            return "";
-        }
-        requireRange(bytes, table.offset(), table.size(), "string table");
-        int start = (int) (table.offset() + offset);
-        int end = start;
-        int limit = (int) (table.offset() + table.size());
-        while (end < limit && bytes.get(end) != 0) {
-            end++;
-        }
-        byte[] name = new byte[end - start];
-        bytes.get(start, name);
-        return new String(name, StandardCharsets.UTF_8);
-    }
-
-    static void requireRange(ByteBuffer bytes, long offset, long length, String what) throws MalformedElfException {
-        if (offset < 0 || length < 0 || offset > bytes.capacity() || length > bytes.capacity() - offset) {
-            throw new MalformedElfException(what + " [" + offset + ", +" + length + ") outside the file of "
-                    + bytes.capacity() + " bytes");
-        }
+    private static Section readSection(BoundedReader table, int entrySize, int index, String name)
+            throws MalformedSymbolDataException {
+        long at = (long) index * entrySize;
+        return new Section(name, (int) table.u32(at + 4), table.u64(at + 8), table.u64(at + 16),
+                table.u64(at + 24), table.u64(at + 32), (int) table.u32(at + 40), table.u64(at + 56));
     }
 
     long sizeInBytes() {
-        return bytes.capacity();
+        return file.size();
     }
 
     int type() {
         return type;
+    }
+
+    /** The whole file, for tables found by searching it when section headers are gone. */
+    BoundedReader bytes() {
+        return file;
     }
 
     List<Section> sections() {
@@ -179,61 +164,67 @@ final class ElfFile {
         return sections.stream().filter(s -> s.name().equals(name)).findFirst();
     }
 
+    /** The allocated section whose addresses hold {@code address}. */
+    Optional<Section> sectionAt(long address) {
+        return sections.stream()
+                .filter(s -> s.address() != 0 && address - s.address() >= 0 && address - s.address() < s.size())
+                .findFirst();
+    }
+
     /**
      * A section's contents by name, in the file's byte order, SHF_COMPRESSED (zlib) sections inflated.
-     * Empty when the section is absent or has no bytes in this file (SHT_NOBITS, as in debug files
-     * for sections that stayed in the binary).
+     * Empty when the section is absent; no bytes when it has none in this file (SHT_NOBITS, as in debug
+     * files for sections that stayed in the binary).
      */
-    Optional<ByteBuffer> section(String name) throws MalformedElfException {
+    Optional<BoundedReader> section(String name) throws MalformedSymbolDataException {
         Optional<Section> header = sectionHeader(name);
         return header.isPresent() ? Optional.of(contents(header.get())) : Optional.empty();
     }
 
-    ByteBuffer contents(Section section) throws MalformedElfException {
+    BoundedReader contents(Section section) throws MalformedSymbolDataException {
         if (section.type() == SHT_NOBITS) {
-            return ByteBuffer.allocate(0).order(bytes.order());
+            return file.range(0, 0, section.name());
         }
-        requireRange(bytes, section.offset(), section.size(), "section " + section.name());
-        ByteBuffer raw = bytes.slice((int) section.offset(), (int) section.size()).order(bytes.order());
-        return (section.flags() & SHF_COMPRESSED) != 0 ? inflate(raw, section.name()) : raw;
+        BoundedReader raw = file.range(section.offset(), section.size(), "section " + section.name());
+        return (section.flags() & SHF_COMPRESSED) != 0 ? inflate(raw) : raw;
     }
 
     /** Debian's debug files compress .debug_* sections (Elf64_Chdr header + zlib stream). */
-    private ByteBuffer inflate(ByteBuffer compressed, String name) throws MalformedElfException {
-        if (compressed.remaining() < 24 || compressed.getInt(0) != ELFCOMPRESS_ZLIB) {
-            throw new MalformedElfException("section " + name + ": unsupported compression");
+    private static BoundedReader inflate(BoundedReader compressed) throws MalformedSymbolDataException {
+        if (compressed.size() < 24 || compressed.u32(0) != ELFCOMPRESS_ZLIB) {
+            throw compressed.malformed("unsupported compression");
         }
-        long size = compressed.getLong(8);
+        long size = compressed.u64(8);
         if (size < 0 || size > MAX_INFLATED_SECTION_BYTES) {
-            throw new MalformedElfException("section " + name + ": inflated size " + size + " over the cap");
+            throw compressed.malformed("inflated size " + size + " over the cap");
         }
         byte[] out = new byte[(int) size];
         Inflater inflater = new Inflater();
         try {
-            inflater.setInput(compressed.slice(24, compressed.remaining() - 24));
+            inflater.setInput(compressed.from(24).buffer());
             int produced = 0;
             while (produced < out.length && !inflater.finished()) {
                 int n = inflater.inflate(out, produced, out.length - produced);
                 if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
-                    throw new MalformedElfException("section " + name + ": zlib stream ends early");
+                    throw compressed.malformed("zlib stream ends early");
                 }
                 produced += n;
             }
-            return ByteBuffer.wrap(out).order(bytes.order());
+            return new BoundedReader(ByteBuffer.wrap(out), compressed.order(), compressed.what());
         } catch (DataFormatException e) {
-            throw new MalformedElfException("section " + name + ": " + e.getMessage());
+            throw compressed.malformed(e.getMessage());
         } finally {
             inflater.end();
         }
     }
 
     /** .eh_frame, for the CFI unwinder of a later issue. */
-    Optional<ByteBuffer> ehFrame() throws MalformedElfException {
+    Optional<BoundedReader> ehFrame() throws MalformedSymbolDataException {
         return section(".eh_frame");
     }
 
     /** .eh_frame_hdr: the binary-search table over .eh_frame's FDEs. */
-    Optional<ByteBuffer> ehFrameHeader() throws MalformedElfException {
+    Optional<BoundedReader> ehFrameHeader() throws MalformedSymbolDataException {
         return section(".eh_frame_hdr");
     }
 
@@ -253,7 +244,7 @@ final class ElfFile {
     }
 
     /** NT_GNU_BUILD_ID from any SHT_NOTE section, as lowercase hex. */
-    Optional<String> buildId() throws MalformedElfException {
+    Optional<String> buildId() throws MalformedSymbolDataException {
         for (Section section : sections) {
             if (section.type() != SHT_NOTE) {
                 continue;
@@ -266,31 +257,34 @@ final class ElfFile {
         return Optional.empty();
     }
 
-    private static Optional<String> buildIdIn(ByteBuffer notes) {
-        int at = 0;
-        while (notes.limit() - at >= 12) {
-            long nameSize = Integer.toUnsignedLong(notes.getInt(at));
-            long descSize = Integer.toUnsignedLong(notes.getInt(at + 4));
-            int type = notes.getInt(at + 8);
-            long nameEnd = at + 12L + align4(nameSize);
+    /** Walks the notes of one SHT_NOTE section; a damaged note ends the walk, not the file. */
+    private static Optional<String> buildIdIn(BoundedReader notes) throws MalformedSymbolDataException {
+        long at = 0;
+        while (notes.size() - at >= 12) {
+            long nameSize = notes.u32(at);
+            long descSize = notes.u32(at + 4);
+            long type = notes.u32(at + 8);
+            long nameEnd = at + 12 + align4(nameSize);
             long descEnd = nameEnd + align4(descSize);
-            if (descEnd > notes.limit() || nameEnd + descSize > notes.limit()) {
+            if (descEnd > notes.size() || nameEnd + descSize > notes.size()) {
                 return Optional.empty();
             }
-            if (type == NT_GNU_BUILD_ID && nameSize == 4 && notes.getInt(at + 12) == gnuName(notes.order())
+            if (type == NT_GNU_BUILD_ID && nameSize == 4 && notes.u32(at + 12) == gnuName(notes.order())
                     && descSize > 0 && descSize <= 64) {
-                byte[] id = new byte[(int) descSize];
-                notes.get((int) nameEnd, id);
-                return Optional.of(HexFormat.of().formatHex(id));
+                StringBuilder id = new StringBuilder((int) descSize * 2);
+                for (long i = 0; i < descSize; i++) {
+                    id.append(HexFormat.of().toHexDigits((byte) notes.u8(nameEnd + i)));
+                }
+                return Optional.of(id.toString());
             }
-            at = (int) descEnd;
+            at = descEnd;
         }
         return Optional.empty();
     }
 
-    private static int gnuName(ByteOrder order) {
-        // "GNU\0" read as an int in the file's byte order.
-        return order == ByteOrder.LITTLE_ENDIAN ? 0x00554e47 : 0x474e5500;
+    private static long gnuName(ByteOrder order) {
+        // "GNU\0" read as a 32-bit value in the file's byte order.
+        return order == ByteOrder.LITTLE_ENDIAN ? 0x00554e47L : 0x474e5500L;
     }
 
     private static long align4(long size) {
@@ -300,26 +294,21 @@ final class ElfFile {
     /** .gnu_debuglink: the debug file's name and the CRC32 of its whole contents. */
     record DebugLink(String fileName, int crc32) {}
 
-    Optional<DebugLink> debugLink() throws MalformedElfException {
-        Optional<ByteBuffer> section = section(".gnu_debuglink");
+    Optional<DebugLink> debugLink() throws MalformedSymbolDataException {
+        Optional<BoundedReader> section = section(".gnu_debuglink");
         if (section.isEmpty()) {
             return Optional.empty();
         }
-        ByteBuffer link = section.get();
-        int end = 0;
-        while (end < link.limit() && link.get(end) != 0) {
-            end++;
-        }
-        int crcAt = (end + 4) & ~3; // The name's NUL, then padding to 4, then the CRC.
-        if (end == 0 || crcAt + 4 > link.limit()) {
+        BoundedReader link = section.get();
+        long end = link.indexOf((byte) 0, 0);
+        long crcAt = (end + 4) & ~3L; // The name's NUL, then padding to 4, then the CRC.
+        if (end <= 0 || crcAt + 4 > link.size()) {
             return Optional.empty();
         }
-        byte[] name = new byte[end];
-        link.get(0, name);
-        String fileName = new String(name, StandardCharsets.UTF_8);
+        String fileName = link.cString(0);
         if (fileName.contains("/")) {
             return Optional.empty(); // A link is a bare file name; a path would escape the debug directories.
         }
-        return Optional.of(new DebugLink(fileName, link.getInt(crcAt)));
+        return Optional.of(new DebugLink(fileName, link.s32(crcAt)));
     }
 }

@@ -1,9 +1,9 @@
 package io.nodescope.symbol;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The function symbols of one or more ELF files describing the same code (the binary, its debug file,
@@ -26,12 +26,12 @@ final class ElfSymbols {
     private ElfSymbols() {}
 
     /** The fuzzing entry point for symbol tables: one file's .symtab and .dynsym. */
-    static SymbolTable parse(ByteBuffer elf) throws MalformedElfException {
+    static SymbolTable parse(ByteBuffer elf) throws MalformedSymbolDataException {
         return of(List.of(ElfFile.parse(elf)));
     }
 
-    static SymbolTable of(List<ElfFile> files) throws MalformedElfException {
-        List<ByteBuffer> stringTables = new ArrayList<>();
+    static SymbolTable of(List<ElfFile> files) throws MalformedSymbolDataException {
+        List<BoundedReader> stringTables = new ArrayList<>();
         SymbolTable.Builder builder = new SymbolTable.Builder(1024);
         for (int type : new int[] {ElfFile.SHT_SYMTAB, ElfFile.SHT_DYNSYM}) {
             for (ElfFile file : files) {
@@ -42,46 +42,56 @@ final class ElfSymbols {
                 }
             }
         }
-        List<ByteBuffer> tables = List.copyOf(stringTables);
-        return builder.build(key -> nameAt(tables.get(key >>> OFFSET_BITS), key & ((1 << OFFSET_BITS) - 1)));
+        List<BoundedReader> tables = List.copyOf(stringTables);
+        return builder.build(key -> tables.get(key >>> OFFSET_BITS)
+                .textUntil((byte) 0, key & ((1 << OFFSET_BITS) - 1), MAX_NAME_BYTES));
     }
 
-    private static void addFunctions(ElfFile file, ElfFile.Section symbols, List<ByteBuffer> stringTables,
-                                     SymbolTable.Builder builder) throws MalformedElfException {
+    private static void addFunctions(ElfFile file, ElfFile.Section symbols, List<BoundedReader> stringTables,
+                                     SymbolTable.Builder builder) throws MalformedSymbolDataException {
         if (symbols.link() < 0 || symbols.link() >= file.sections().size()) {
-            throw new MalformedElfException(symbols.name() + " links to missing string table " + symbols.link());
+            throw new MalformedSymbolDataException(symbols.name() + " links to missing string table " + symbols.link());
         }
-        ByteBuffer entries = file.contents(symbols);
-        ByteBuffer names = file.contents(file.sections().get(symbols.link()));
+        BoundedReader entries = file.contents(symbols);
+        BoundedReader names = file.contents(file.sections().get(symbols.link()));
         int tableIndex = stringTables.size();
         stringTables.add(names);
-        int count = entries.limit() / SYMBOL_ENTRY_SIZE;
+        int count = entries.size() / SYMBOL_ENTRY_SIZE;
         for (int i = 1; i < count; i++) { // Entry 0 is the reserved null symbol.
-            int at = i * SYMBOL_ENTRY_SIZE;
-            int kind = entries.get(at + 4) & 0xf;
-            int sectionIndex = Short.toUnsignedInt(entries.getShort(at + 6));
-            long value = entries.getLong(at + 8);
-            int nameOffset = entries.getInt(at);
+            long at = (long) i * SYMBOL_ENTRY_SIZE;
+            int kind = entries.u8(at + 4) & 0xf;
+            int sectionIndex = entries.u16(at + 6);
+            long value = entries.u64(at + 8);
+            long nameOffset = entries.u32(at);
             if ((kind != STT_FUNC && kind != STT_GNU_IFUNC) || sectionIndex == SHN_UNDEF || value == 0
-                    || nameOffset <= 0 || nameOffset >= names.limit() || nameOffset >= 1 << OFFSET_BITS) {
+                    || nameOffset == 0 || nameOffset >= names.size() || nameOffset >= 1 << OFFSET_BITS) {
                 continue;
             }
             if (builder.count() >= MAX_SYMBOLS) {
-                throw new MalformedElfException("more than " + MAX_SYMBOLS + " function symbols");
+                throw new MalformedSymbolDataException("more than " + MAX_SYMBOLS + " function symbols");
             }
-            builder.add(value, entries.getLong(at + 16), tableIndex << OFFSET_BITS | nameOffset);
+            builder.add(value, entries.u64(at + 16), tableIndex << OFFSET_BITS | (int) nameOffset);
         }
     }
 
-    private static String nameAt(ByteBuffer names, int offset) {
-        int limit = Math.min(names.limit(), offset + MAX_NAME_BYTES);
-        int end = offset;
-        while (end < limit && names.get(end) != 0) {
-            end++;
+    /**
+     * The value of the .symtab symbol named exactly {@code name}, of any kind (data symbols included,
+     * which the function table leaves out). A linear scan: for the odd symbol a parser needs once.
+     */
+    static Optional<Long> valueOf(ElfFile file, String name) throws MalformedSymbolDataException {
+        for (ElfFile.Section symbols : file.sections()) {
+            if (symbols.type() != ElfFile.SHT_SYMTAB || symbols.link() < 0 || symbols.link() >= file.sections().size()) {
+                continue;
+            }
+            BoundedReader entries = file.contents(symbols);
+            BoundedReader names = file.contents(file.sections().get(symbols.link()));
+            for (long at = SYMBOL_ENTRY_SIZE; at + SYMBOL_ENTRY_SIZE <= entries.size(); at += SYMBOL_ENTRY_SIZE) {
+                if (name.equals(names.textUntil((byte) 0, entries.u32(at), MAX_NAME_BYTES))) {
+                    return Optional.of(entries.u64(at + 8));
+                }
+            }
         }
-        byte[] name = new byte[end - offset];
-        names.get(offset, name);
-        return new String(name, StandardCharsets.UTF_8);
+        return Optional.empty();
     }
 
     /** Whether the file has a .symtab (the full table, not only the exported .dynsym). */

@@ -24,6 +24,12 @@ public record Frame(long address, Optional<String> function, long offsetInFuncti
         return new Frame(address, Optional.empty(), 0, module, moduleOffset, Optional.empty(), 0);
     }
 
+    /** This frame with another frame's source position: the physical function at its innermost line. */
+    Frame withSourceOf(Frame innermost) {
+        return new Frame(address, function, offsetInFunction, module, moduleOffset, innermost.sourceFile,
+                innermost.line);
+    }
+
     /**
      * The conventional one-line form: {@code allocate_chunks+0x1c (/usr/bin/oom-alloc+0x11c4) oom-alloc.c:42};
      * {@code 0x7f3c1a0291c4 (/usr/lib/libc.so.6+0x291c4)} when only the module is known, the bare address

@@ -19,22 +19,23 @@ final class MiniDebugInfo {
 
     private MiniDebugInfo() {}
 
-    static Optional<ElfFile> of(ElfFile binary) throws MalformedElfException {
-        Optional<ByteBuffer> compressed = binary.section(".gnu_debugdata");
-        return compressed.isPresent() ? Optional.of(ElfFile.parse(decompress(compressed.get()))) : Optional.empty();
+    static Optional<ElfFile> of(ElfFile binary) throws MalformedSymbolDataException {
+        Optional<BoundedReader> compressed = binary.section(".gnu_debugdata");
+        return compressed.isPresent() ? Optional.of(ElfFile.parse(decompress(compressed.get().buffer())))
+                : Optional.empty();
     }
 
     /** The fuzzing entry point: xz bytes to at most {@link #MAX_DECOMPRESSED_BYTES} bytes, or an exception. */
-    static ByteBuffer decompress(ByteBuffer xz) throws MalformedElfException {
+    static ByteBuffer decompress(ByteBuffer xz) throws MalformedSymbolDataException {
         try (InputStream in = new XZInputStream(new ByteBufferInputStream(xz.slice()), DECODER_MEMORY_LIMIT_KIB)) {
             byte[] out = in.readNBytes(MAX_DECOMPRESSED_BYTES + 1);
             if (out.length > MAX_DECOMPRESSED_BYTES) {
-                throw new MalformedElfException(".gnu_debugdata decompresses to more than " + MAX_DECOMPRESSED_BYTES);
+                throw new MalformedSymbolDataException(".gnu_debugdata decompresses to more than " + MAX_DECOMPRESSED_BYTES);
             }
             return ByteBuffer.wrap(out);
         } catch (IOException e) {
             // XZFormatException, CorruptedInputException, MemoryLimitException, EOFException: all bad input.
-            throw new MalformedElfException(".gnu_debugdata: " + e);
+            throw new MalformedSymbolDataException(".gnu_debugdata: " + e);
         }
     }
 

@@ -7,21 +7,24 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Indexes one mapped ELF file: its own symbols, its separate debug file's, its MiniDebugInfo's. The
- * expensive step of symbolization; the result is cached by file identity and by build-id.
+ * Indexes one mapped ELF file: its own symbols, its separate debug file's, its MiniDebugInfo's, and its
+ * source table (Go pclntab or DWARF lines). The expensive step of symbolization; the result is cached
+ * by file identity and by build-id.
  */
 final class ModuleIndexer {
     private final DebugFileLocator debugFiles;
+    private final SymbolFailures failures;
 
-    ModuleIndexer(DebugFileLocator debugFiles) {
+    ModuleIndexer(DebugFileLocator debugFiles, SymbolFailures failures) {
         this.debugFiles = debugFiles;
+        this.failures = failures;
     }
 
     /**
      * @param binaryPath the file's path as the process sees it, for .gnu_debuglink's directories
      * @param roots      where to look for debug files, the process's root first
      */
-    ModuleSymbols index(ByteBuffer bytes, String binaryPath, List<Path> roots) throws MalformedElfException {
+    ModuleSymbols index(ByteBuffer bytes, String binaryPath, List<Path> roots) throws MalformedSymbolDataException {
         ElfFile binary = ElfFile.parse(bytes);
         Optional<ElfFile> debugFile = debugFiles.locate(binary, binaryPath, roots);
         List<ElfFile> sources = new ArrayList<>(3);
@@ -37,6 +40,16 @@ final class ModuleIndexer {
             }
         }
         return new ModuleSymbols(binary, binary.buildId(), ElfSymbols.of(sources),
-                SourceLocator.forModule(binary, debugFile), extraHeapBytes);
+                sourceLocator(binary, debugFile), extraHeapBytes);
+    }
+
+    /** A damaged line table or pclntab costs the module its file:line, not its function names. */
+    private SourceLocator sourceLocator(ElfFile binary, Optional<ElfFile> debugFile) {
+        try {
+            return SourceLocator.forModule(binary, debugFile);
+        } catch (MalformedSymbolDataException e) {
+            failures.malformed.increment();
+            return SourceLocator.NONE;
+        }
     }
 }

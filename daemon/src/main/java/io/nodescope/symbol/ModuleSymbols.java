@@ -4,7 +4,7 @@ import java.util.Optional;
 
 /**
  * Everything known about one mapped ELF file's code: its PT_LOAD layout (to undo the load bias), its
- * merged function symbols and its source locator. Immutable after indexing and shared by every
+ * merged function symbols and its source locator with its parsed line or pclntab table. Immutable after indexing and shared by every
  * process that maps the same file or the same build-id.
  *
  * @param extraHeapBytes heap the module keeps beyond its symbol arrays (decompressed MiniDebugInfo)
@@ -12,6 +12,6 @@ import java.util.Optional;
 record ModuleSymbols(ElfFile binary, Optional<String> buildId, SymbolTable symbols, SourceLocator sourceLocator,
                      long extraHeapBytes) {
     long retainedBytes() {
-        return symbols.retainedBytes() + extraHeapBytes;
+        return symbols.retainedBytes() + sourceLocator.retainedBytes() + extraHeapBytes;
     }
 }

@@ -1,7 +1,6 @@
 package io.nodescope.symbol;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,20 +19,15 @@ final class PerfMap {
 
     /** The fuzzing entry point. Lines that do not parse are skipped, not fatal: a JIT may be mid-write. */
     static SymbolTable parse(ByteBuffer file) {
-        ByteBuffer bytes = file.slice();
+        BoundedReader bytes = BoundedReader.littleEndian(file, "perf map");
         List<String> names = new ArrayList<>();
         List<long[]> ranges = new ArrayList<>();
-        int lineStart = 0;
-        int limit = bytes.limit();
-        while (lineStart < limit && names.size() < MAX_ENTRIES) {
-            int lineEnd = lineStart;
-            while (lineEnd < limit && bytes.get(lineEnd) != '\n') {
-                lineEnd++;
-            }
+        long lineStart = 0;
+        while (lineStart < bytes.size() && names.size() < MAX_ENTRIES) {
+            long newline = bytes.indexOf((byte) '\n', lineStart);
+            long lineEnd = newline < 0 ? bytes.size() : newline;
             if (lineEnd - lineStart <= MAX_LINE_BYTES) {
-                byte[] line = new byte[lineEnd - lineStart];
-                bytes.get(lineStart, line);
-                parseLine(new String(line, StandardCharsets.UTF_8), names, ranges);
+                parseLine(bytes.textUntil((byte) '\n', lineStart, MAX_LINE_BYTES), names, ranges);
             }
             lineStart = lineEnd + 1;
         }

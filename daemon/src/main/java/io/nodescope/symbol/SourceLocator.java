@@ -1,25 +1,48 @@
 package io.nodescope.symbol;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
- * The seam where a module's source-level tables are consulted: {@code GoPclnTable} (.gopclntab) and
- * {@code DwarfLineTable} (.debug_line), which parse section bytes from {@link ElfFile#section}. Each
- * module gets one locator from {@link #forModule}; the symbolizer asks it after the ELF symbol table.
+ * A module's source-level table: Go's .gopclntab ({@link GoSourceLocator}) or DWARF .debug_line
+ * ({@link DwarfSourceLocator}). Each module gets one locator from {@link #forModule}, built when the
+ * module is indexed and cached with it; the symbolizer asks it after the ELF symbol table.
  */
 interface SourceLocator {
-    SourceLocator NONE = address -> Optional.empty();
+    SourceLocator NONE = new SourceLocator() {
+        @Override
+        public List<SourceLocation> locate(long elfAddress) {
+            return List.of();
+        }
 
-    /** @param elfAddress the address as the module's ELF file sees it (after the load bias is removed) */
-    Optional<SourceLocation> locate(long elfAddress);
+        @Override
+        public long retainedBytes() {
+            return 0;
+        }
+    };
 
     /**
-     * The locator for a module: its debug file's line table where there is one, else the binary's.
-     * Until GoPclnTable and DwarfLineTable land (another branch), no module has source locations; they
-     * plug in here and nowhere else: build them from {@code binary.section(".gopclntab")} and
-     * {@code debugFile.orElse(binary).section(".debug_line")} and chain them.
+     * @param elfAddress the address as the module's ELF file sees it (after the load bias is removed)
+     * @return the source positions at the address, innermost first: more than one where calls were
+     *         inlined and the table records it, the last being the physical function; empty when
+     *         the table does not cover the address
      */
-    static SourceLocator forModule(ElfFile binary, Optional<ElfFile> debugFile) {
-        return NONE;
+    List<SourceLocation> locate(long elfAddress) throws MalformedSymbolDataException;
+
+    /** Heap the parsed table keeps, for the module cache's memory bound. */
+    long retainedBytes();
+
+    /**
+     * The locator for a module. A Go binary's pclntab wins over its DWARF: it survives stripping, names
+     * the functions and records inlining. Otherwise the line table of the debug file where there is
+     * one (a stripped binary keeps none; MiniDebugInfo carries only a symbol table), else the binary's.
+     */
+    static SourceLocator forModule(ElfFile binary, Optional<ElfFile> debugFile) throws MalformedSymbolDataException {
+        Optional<SourceLocator> go = GoSourceLocator.of(binary);
+        if (go.isPresent()) {
+            return go.get();
+        }
+        ElfFile lines = debugFile.filter(DwarfSourceLocator::hasLineTable).orElse(binary);
+        return DwarfSourceLocator.of(lines).orElse(NONE);
     }
 }

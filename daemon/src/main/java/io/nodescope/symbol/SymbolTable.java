@@ -44,27 +44,11 @@ final class SymbolTable {
     }
 
     Optional<Hit> lookup(long address) {
-        int index = lastStartAtOrBelow(address);
+        int index = SortedAddresses.lastAtOrBelow(starts, address);
         if (index < 0 || Long.compareUnsigned(address, ends[index]) >= 0) {
             return Optional.empty();
         }
         return Optional.of(new Hit(displayName(index), starts[index], nameKeys[index]));
-    }
-
-    private int lastStartAtOrBelow(long address) {
-        int low = 0;
-        int high = starts.length - 1;
-        int found = -1;
-        while (low <= high) {
-            int middle = (low + high) >>> 1;
-            if (Long.compareUnsigned(starts[middle], address) <= 0) {
-                found = middle;
-                low = middle + 1;
-            } else {
-                high = middle - 1;
-            }
-        }
-        return found;
     }
 
     private String displayName(int index) {

@@ -48,12 +48,12 @@ public final class Symbolizer implements AutoCloseable {
             }
 
             @Override
-            public void malformed(Path candidate, MalformedElfException cause) {
+            public void malformed(Path candidate, MalformedSymbolDataException cause) {
                 failures.malformed.increment();
             }
         });
         return new Symbolizer(new Snapshotter(procRoot, hostRoot, modulesByFile, failures),
-                new UserSymbolizer(new ModuleIndexer(debugFiles), modulesByFile, modulesByBuildId, perfMaps, failures),
+                new UserSymbolizer(new ModuleIndexer(debugFiles, failures), modulesByFile, modulesByBuildId, perfMaps, failures),
                 new KernelSymbolizer(procRoot, failures));
     }
 
@@ -66,9 +66,22 @@ public final class Symbolizer implements AutoCloseable {
         return snapshotter.snapshot(pid);
     }
 
-    /** One frame per address, in order; an address that cannot be named keeps its module and offset. */
+    /**
+     * One frame per address, in order; an address that cannot be named keeps its module and offset.
+     * Where calls were inlined at an address, its frame names the physical function (the one holding
+     * the code) at the innermost source line.
+     */
     public List<Frame> symbolizeUser(ProcessSnapshot snapshot, List<Long> addresses) {
         return user.symbolize(snapshot, addresses);
+    }
+
+    /**
+     * One frame list per address, in order, innermost first: the calls the compiler inlined at the
+     * address (where the module's table records them: Go's pclntab with its symbol table), then the
+     * physical function at the outermost call's line, as {@code addr2line -i} prints them.
+     */
+    public List<List<Frame>> symbolizeUserWithInlinedFrames(ProcessSnapshot snapshot, List<Long> addresses) {
+        return user.symbolizeInlined(snapshot, addresses);
     }
 
     /** One frame per address, in order, from /proc/kallsyms (reread when the loaded modules change). */

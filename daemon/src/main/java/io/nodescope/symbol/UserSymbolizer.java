@@ -11,6 +11,7 @@ import java.util.Optional;
  * User-space addresses of a snapshotted process to frames: the region holding the address, the
  * module mapped there (indexed on first use, from cache after), the load bias undone through the
  * module's PT_LOAD headers, then its symbols and source locator; JIT code through the perf map.
+ * An address gives one frame, or more where its source table records calls inlined there.
  */
 final class UserSymbolizer {
     private final ModuleIndexer indexer;
@@ -29,21 +30,39 @@ final class UserSymbolizer {
         this.failures = failures;
     }
 
+    /**
+     * One frame per address: the physical function (the one the symbol table or pclntab names at the
+     * address) with the innermost source position, which is where the address really is.
+     */
     List<Frame> symbolize(ProcessSnapshot snapshot, List<Long> addresses) {
         List<Frame> frames = new ArrayList<>(addresses.size());
-        for (long address : addresses) {
-            Frame frame = frame(snapshot, address);
-            (frame.function().isPresent() ? failures.resolvedFrames : failures.unresolvedFrames).increment();
-            frames.add(frame);
+        for (List<Frame> atAddress : symbolizeInlined(snapshot, addresses)) {
+            frames.add(atAddress.getLast().withSourceOf(atAddress.getFirst()));
         }
         return frames;
     }
 
-    private Frame frame(ProcessSnapshot snapshot, long address) {
+    /** One list per address, innermost first: calls inlined at the address, then the physical function. */
+    List<List<Frame>> symbolizeInlined(ProcessSnapshot snapshot, List<Long> addresses) {
+        List<List<Frame>> frames = new ArrayList<>(addresses.size());
+        for (long address : addresses) {
+            List<Frame> atAddress = framesAt(snapshot, address);
+            (atAddress.getLast().function().isPresent() ? failures.resolvedFrames : failures.unresolvedFrames)
+                    .increment();
+            frames.add(atAddress);
+        }
+        return frames;
+    }
+
+    private List<Frame> framesAt(ProcessSnapshot snapshot, long address) {
         Optional<SnapshotRegion> found = snapshot.regionOf(address);
         if (found.isPresent() && found.get().module().isPresent()) {
-            return moduleFrame(snapshot, found.get(), address);
+            return moduleFrames(snapshot, found.get(), address);
         }
+        return List.of(nonModuleFrame(snapshot, found, address));
+    }
+
+    private Frame nonModuleFrame(ProcessSnapshot snapshot, Optional<SnapshotRegion> found, long address) {
         Optional<SymbolTable.Hit> jit = snapshot.perfMap()
                 .flatMap(pinned -> pinned.get(this::perfMap))
                 .flatMap(table -> table.lookup(address));
@@ -55,7 +74,7 @@ final class UserSymbolizer {
                 .orElseGet(() -> Frame.unresolved(address, Optional.empty(), 0));
     }
 
-    private Frame moduleFrame(ProcessSnapshot snapshot, SnapshotRegion snapshotRegion, long address) {
+    private List<Frame> moduleFrames(ProcessSnapshot snapshot, SnapshotRegion snapshotRegion, long address) {
         MappedRegion region = snapshotRegion.region();
         long fileOffset = address - region.start() + region.fileOffset();
         String path = region.path().orElseThrow();
@@ -63,15 +82,36 @@ final class UserSymbolizer {
                 .get((identity, channel) -> index(identity, channel, path, snapshot));
         Optional<Long> elfAddress = module.flatMap(m -> m.binary().virtualAddressOf(fileOffset));
         if (elfAddress.isEmpty()) {
-            return Frame.unresolved(address, region.path(), fileOffset);
+            return List.of(Frame.unresolved(address, region.path(), fileOffset));
         }
         long moduleOffset = elfAddress.get();
         Optional<SymbolTable.Hit> symbol = module.get().symbols().lookup(moduleOffset);
-        Optional<SourceLocation> source = module.get().sourceLocator().locate(moduleOffset);
-        Optional<String> function = symbol.map(SymbolTable.Hit::name).or(() -> source.flatMap(SourceLocation::function));
-        long offsetInFunction = symbol.map(hit -> moduleOffset - hit.start()).orElse(0L);
-        return new Frame(address, function, offsetInFunction, region.path(), moduleOffset,
-                source.map(SourceLocation::file), source.map(SourceLocation::line).orElse(0));
+        List<SourceLocation> sources = locate(module.get().sourceLocator(), moduleOffset);
+        List<Frame> frames = new ArrayList<>(Math.max(1, sources.size()));
+        for (SourceLocation inlined : sources.subList(0, Math.max(0, sources.size() - 1))) {
+            // An inlined call has no entry of its own to count an offset from.
+            frames.add(new Frame(address, inlined.function(), 0, region.path(), moduleOffset,
+                    Optional.of(inlined.file()), inlined.line()));
+        }
+        Optional<SourceLocation> physical = sources.isEmpty() ? Optional.empty() : Optional.of(sources.getLast());
+        Optional<String> function = symbol.map(SymbolTable.Hit::name)
+                .or(() -> physical.flatMap(SourceLocation::function));
+        long offsetInFunction = symbol.map(hit -> moduleOffset - hit.start())
+                .or(() -> physical.flatMap(SourceLocation::functionEntry).map(entry -> moduleOffset - entry))
+                .orElse(0L);
+        frames.add(new Frame(address, function, offsetInFunction, region.path(), moduleOffset,
+                physical.map(SourceLocation::file), physical.map(SourceLocation::line).orElse(0)));
+        return frames;
+    }
+
+    /** A table that turns out damaged at this address loses the frame its file:line, not its name. */
+    private List<SourceLocation> locate(SourceLocator locator, long moduleOffset) {
+        try {
+            return locator.locate(moduleOffset);
+        } catch (MalformedSymbolDataException e) {
+            failures.malformed.increment();
+            return List.of();
+        }
     }
 
     private Optional<ModuleSymbols> index(FileIdentity identity, FileChannel channel, String path,
@@ -87,7 +127,7 @@ final class UserSymbolizer {
             return Optional.of(module);
         } catch (IOException e) {
             failures.unreadable.increment();
-        } catch (MalformedElfException e) {
+        } catch (MalformedSymbolDataException e) {
             failures.malformed.increment();
         } catch (RuntimeException e) {
             failures.unexpected.increment();

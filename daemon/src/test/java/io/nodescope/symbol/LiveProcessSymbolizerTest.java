@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * are (ASLR picks the PIE and library bases) and blocks in pause(); its user stack is read from
  * /proc/PID/mem. The owner of a child may read its memory, so this needs no root.
  */
+@RequiresTestBinaries
 class LiveProcessSymbolizerTest {
     private final MetricsRegistry metrics = new MetricsRegistry();
     private final Symbolizer symbolizer = Symbolizer.create(Path.of("/proc"), metrics);
@@ -53,7 +54,7 @@ class LiveProcessSymbolizerTest {
     }
 
     @Test
-    void pieNonPieAndSharedLibraryFunctionsResolveInALiveProcess() throws IOException {
+    void pieNonPieAndSharedLibraryFunctionsResolveToNameFileAndLineInALiveProcess() throws IOException {
         for (String binary : List.of("target-pie", "target-nopie")) {
             Waiting waiting = startWaiting(binary);
             try (ProcessSnapshot snapshot = symbolizer.snapshot((int) waiting.process().pid())) {
@@ -64,10 +65,21 @@ class LiveProcessSymbolizerTest {
                 assertFrame(frames.get(0), "wait_in_known_function", 4, binary);
                 assertFrame(frames.get(1), "static_helper", 2, binary);
                 assertFrame(frames.get(2), "static_in_library", 1, "libsymtest.so");
-                assertEquals(SymbolTestBinaries.nmAddress(binary, "static_helper") + 2, frames.get(1).moduleOffset(),
-                        "the module offset is the address nm and addr2line use");
+                long helper = SymbolTestBinaries.nmAddress(binary, "static_helper") + 2;
+                long library = SymbolTestBinaries.nmAddress("libsymtest.so", "static_in_library") + 1;
+                assertEquals(helper, frames.get(1).moduleOffset(), "the module offset is the address nm and addr2line use");
+                assertEquals(CTestProgram.addr2line(SymbolTestBinaries.file(binary), List.of(helper)),
+                        List.of(sourceOf(frames.get(1))), "file:line from the binary's DWARF");
+                assertEquals(CTestProgram.addr2line(SymbolTestBinaries.file("libsymtest.so"), List.of(library)),
+                        List.of(sourceOf(frames.get(2))), "file:line from the library's DWARF");
+                assertTrue(frames.get(1).toStackLine().endsWith("target.c:" + frames.get(1).line()),
+                        frames.get(1).toStackLine());
             }
         }
+    }
+
+    private static String sourceOf(Frame frame) {
+        return frame.sourceFile().orElse("??") + ":" + frame.line();
     }
 
     private static void assertFrame(Frame frame, String function, long offset, String moduleFileName) {

@@ -10,81 +10,80 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Hostile and damaged input: the committed corpus in src/test/resources/symbol/malformed/ (made by
- * make-malformed-corpus.py, one defect per file), every truncation of a real library, and seeded byte
- * mutations of it. The parsers may reject input only with {@link MalformedElfException}; any other
- * exception, a hang or an out-of-memory here is a bug the daemon would meet in some container.
+ * Hostile and damaged input: the committed corpus of malformed files (SymbolParsersFuzzTest's seeds in
+ * src/test/resources/io/nodescope/symbol/SymbolParsersFuzzTestInputs/, made by
+ * symbol/make-malformed-corpus.py and symbol/make-table-corpus.py, one defect per file), every
+ * truncation of a real library, and seeded byte mutations of it. The fuzz test's regression run already
+ * feeds every seed through {@link ElfParsers#exercise}; here the defects must also be noticed, with
+ * {@link MalformedSymbolDataException}, where a parser has no valid answer to give.
  */
 class MalformedInputTest {
-    private static final Path CORPUS = RepositoryRoot.find().resolve("daemon/src/test/resources/symbol/malformed");
+    private static final Path SEEDS = RepositoryRoot.find()
+            .resolve("daemon/src/test/resources/io/nodescope/symbol/SymbolParsersFuzzTestInputs");
+    private static final long GO_TEXT_START = 0x401000;
 
-    /** Every parser entry point and accessor, as the symbolizer would call them on a file. */
-    private static void exerciseEveryParser(ByteBuffer bytes) {
-        try {
-            ElfFile file = ElfFile.parse(bytes);
-            file.buildId();
-            file.debugLink();
-            file.ehFrame();
-            file.ehFrameHeader();
-            file.textSegment();
-            file.virtualAddressOf(0x1000);
-            for (ElfFile.Section section : file.sections()) {
-                file.section(section.name());
+    static Stream<Path> malformedTables() throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (String parser : List.of("goPclnTable", "dwarfLineTable")) {
+            try (Stream<Path> listing = Files.list(SEEDS.resolve(parser))) {
+                listing.filter(file -> file.getFileName().toString().matches("(gopclntab|debug_line)-.*\\.bin"))
+                        .forEach(files::add);
             }
-            SymbolTable symbols = ElfSymbols.parse(bytes);
-            for (long address = 0; address < 0x10000; address += 0x40) {
-                symbols.lookup(address);
-            }
-            MiniDebugInfo.of(file).ifPresent(mini -> mini.sections().size());
-        } catch (MalformedElfException expected) {
-            // The one way to reject input.
-        }
-    }
-
-    @TestFactory
-    Stream<DynamicTest> committedCorpusIsRejectedOrParsedWithoutAnyOtherFailure() throws IOException {
-        List<Path> files;
-        try (Stream<Path> listing = Files.list(CORPUS)) {
-            files = listing.sorted().toList();
         }
         assertTrue(files.size() >= 20, "corpus present: " + files.size());
-        return files.stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(),
-                () -> exerciseEveryParser(ByteBuffer.wrap(Files.readAllBytes(file)))));
+        return files.stream().sorted();
+    }
+
+    @ParameterizedTest
+    @MethodSource("malformedTables")
+    void malformedTablesAreRejected(Path file) throws IOException {
+        BoundedReader bytes = BoundedReader.littleEndian(ByteBuffer.wrap(Files.readAllBytes(file)), file.toString());
+        if (file.getFileName().toString().startsWith("gopclntab-")) {
+            assertThrows(MalformedSymbolDataException.class,
+                    () -> GoPclnTable.parse(bytes, GO_TEXT_START).lookup(GO_TEXT_START + 0x10));
+        } else {
+            assertThrows(MalformedSymbolDataException.class, () -> DwarfLineTable.parse(bytes,
+                    Optional.of(BoundedReader.littleEndian(ByteBuffer.allocate(16), ".debug_line_str")),
+                    Optional.empty()));
+        }
     }
 
     private static ElfFile corpusFile(String name) throws Exception {
-        return ElfFile.parse(ByteBuffer.wrap(Files.readAllBytes(CORPUS.resolve(name))));
+        return ElfFile.parse(ByteBuffer.wrap(Files.readAllBytes(SEEDS.resolve("elfFile").resolve(name))));
     }
 
     @Test
     void capsAreEnforcedNotJustSurvived() throws Exception {
-        MalformedElfException bomb = assertThrows(MalformedElfException.class,
+        MalformedSymbolDataException bomb = assertThrows(MalformedSymbolDataException.class,
                 () -> MiniDebugInfo.of(corpusFile("debugdata-xz-bomb-96MiB")));
         assertTrue(bomb.getMessage().contains("more than"), bomb.getMessage());
-        assertThrows(MalformedElfException.class, () -> corpusFile("compressed-section-claims-16GiB").section(".symtab"));
-        assertThrows(MalformedElfException.class, () -> corpusFile("section-count-max"));
-        assertThrows(MalformedElfException.class, () -> corpusFile("elf32-class"));
+        assertThrows(MalformedSymbolDataException.class, () -> corpusFile("compressed-section-claims-16GiB").section(".symtab"));
+        assertThrows(MalformedSymbolDataException.class, () -> corpusFile("section-count-max"));
+        assertThrows(MalformedSymbolDataException.class, () -> corpusFile("elf32-class"));
         assertEquals(Optional.empty(), corpusFile("build-id-note-descsz-huge").buildId());
     }
 
     @Test
+    @RequiresTestBinaries
     void everyTruncationOfARealLibrary() throws IOException {
         byte[] library = Files.readAllBytes(SymbolTestBinaries.file("libsymtest.so"));
         for (int length = 0; length < library.length; length += 61) {
-            exerciseEveryParser(ByteBuffer.wrap(library, 0, length).slice());
+            ElfParsers.exercise(ByteBuffer.wrap(library, 0, length).slice());
         }
     }
 
     @Test
+    @RequiresTestBinaries
     void seededByteMutationsOfARealLibrary() throws IOException {
         byte[] library = Files.readAllBytes(SymbolTestBinaries.file("libsymtest.so"));
         Random random = new Random(20261123);
@@ -95,7 +94,7 @@ class MalformedInputTest {
                 int at = random.nextBoolean() ? random.nextInt(64) : library.length - 1 - random.nextInt(2048);
                 mutated[at] = (byte) random.nextInt(256);
             }
-            exerciseEveryParser(ByteBuffer.wrap(mutated));
+            ElfParsers.exercise(ByteBuffer.wrap(mutated));
         }
     }
 

@@ -4,17 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nodescope.metrics.MetricsRegistry;
+import io.nodescope.testing.Commands;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Real gcc binaries in every shape they reach a node, resolved at the addresses `nm` gives. */
+@RequiresTestBinaries
 class ModuleIndexerTest {
     private final List<Path> failedCandidates = new ArrayList<>();
     private final ModuleIndexer indexer = new ModuleIndexer(new DebugFileLocator(new DebugFileLocator.CandidateFailures() {
@@ -24,10 +27,10 @@ class ModuleIndexerTest {
         }
 
         @Override
-        public void malformed(Path candidate, MalformedElfException cause) {
+        public void malformed(Path candidate, MalformedSymbolDataException cause) {
             failedCandidates.add(candidate);
         }
-    }));
+    }), new SymbolFailures(new MetricsRegistry()));
 
     @TempDir
     Path emptyRoot;
@@ -112,24 +115,44 @@ class ModuleIndexerTest {
 
     @Test
     void buildIdMatchesReadelf() throws Exception {
-        String readelf = SymbolTestBinaries.run(List.of("readelf", "-n", SymbolTestBinaries.file("target-pie").toString()));
+        String readelf = Commands.run(SymbolTestBinaries.directory(), Map.of(),
+                List.of("readelf", "-n", SymbolTestBinaries.file("target-pie").toString()));
         String expected = readelf.lines().filter(l -> l.contains("Build ID:"))
                 .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElseThrow();
         assertEquals(Optional.of(expected), index("target-pie", emptyRoot).buildId());
         assertTrue(failedCandidates.isEmpty(), "no candidate failed: " + failedCandidates);
     }
 
+    /** static_helper's declaration in src/test/resources/symbol/target.c. */
+    private static final int STATIC_HELPER_LINE = 9;
+
+    @Test
+    void fileAndLineComeFromTheBinaryOrItsDebugFileButNotFromMiniDebugInfo() throws Exception {
+        long helper = SymbolTestBinaries.nmAddress("target-pie", "static_helper");
+        for (String binary : List.of("target-pie", "target-debuglink")) {
+            // Root "/": the debug link is looked up next to the binary, as in debugLinkFinds... above.
+            List<SourceLocation> found = index(binary, Path.of("/")).sourceLocator().locate(helper);
+            assertEquals(1, found.size(), binary);
+            assertTrue(found.getFirst().file().endsWith("/target.c"), binary + ": " + found);
+            assertEquals(STATIC_HELPER_LINE, found.getFirst().line(), binary);
+        }
+        // Fedora's MiniDebugInfo keeps symbols only: the function is named, no line is invented.
+        ModuleSymbols mini = index("target-minidebuginfo", emptyRoot);
+        assertEquals(Optional.of("static_helper"), nameAt(mini, helper));
+        assertEquals(List.of(), mini.sourceLocator().locate(helper));
+        assertEquals(List.of(), index("target-stripped", emptyRoot).sourceLocator().locate(helper));
+    }
+
     @Test
     void elfReaderHandsOutSectionsSegmentsAndUnwindTables() throws Exception {
-        ElfFile binary = ElfFile.parse(MappedFiles.map(SymbolTestBinaries.file("target-pie")));
+        ElfFile binary = SymbolTestBinaries.parse(SymbolTestBinaries.file("target-pie"));
         ElfFile.Section text = binary.sectionHeader(".text").orElseThrow();
-        ByteBuffer textBytes = binary.section(".text").orElseThrow();
-        assertEquals(text.size(), textBytes.remaining());
+        assertEquals(text.size(), binary.section(".text").orElseThrow().size());
         ElfFile.LoadSegment textSegment = binary.textSegment().orElseThrow();
         assertTrue(textSegment.virtualAddress() <= text.address()
                 && text.address() + text.size() <= textSegment.virtualAddress() + textSegment.memorySize());
-        assertTrue(binary.ehFrame().orElseThrow().remaining() > 0);
-        assertTrue(binary.ehFrameHeader().orElseThrow().remaining() > 0);
+        assertTrue(binary.ehFrame().orElseThrow().size() > 0);
+        assertTrue(binary.ehFrameHeader().orElseThrow().size() > 0);
         assertEquals(Optional.of(text.address()), binary.virtualAddressOf(text.offset()));
         assertFalse(binary.section(".no-such-section").isPresent());
     }

@@ -1,11 +1,11 @@
 package io.nodescope.symbol;
 
+import io.nodescope.testing.Commands;
 import io.nodescope.testing.RepositoryRoot;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The binaries of src/test/resources/symbol/, built with gcc, strip, objcopy and xz once per JVM:
@@ -23,9 +23,14 @@ final class SymbolTestBinaries {
         return Built.DIRECTORY.resolve(name);
     }
 
+    /** A binary built by a test, read with the daemon's own ELF reader. */
+    static ElfFile parse(Path binary) throws IOException, MalformedSymbolDataException {
+        return ElfFile.parse(MappedFiles.map(binary));
+    }
+
     /** A symbol's value as `nm` reports it: the expected answer comes from binutils, not from our reader. */
     static long nmAddress(String binary, String symbol) {
-        String output = run(List.of("nm", file(binary).toString()));
+        String output = Commands.run(directory(), Map.of(), List.of("nm", file(binary).toString()));
         for (String line : output.split("\n")) {
             String[] fields = line.trim().split("\\s+");
             if (fields.length == 3 && fields[2].equals(symbol)) {
@@ -35,22 +40,6 @@ final class SymbolTestBinaries {
         throw new IllegalStateException(symbol + " not in nm " + binary + ":\n" + output);
     }
 
-    static String run(List<String> command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (process.waitFor() != 0) {
-                throw new IllegalStateException(command + " failed:\n" + output);
-            }
-            return output;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + command, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted: " + command, e);
-        }
-    }
-
     /** Class initialization is the once-per-JVM lock. */
     private static final class Built {
         static final Path DIRECTORY = build();
@@ -58,8 +47,9 @@ final class SymbolTestBinaries {
         private static Path build() {
             Path root = RepositoryRoot.find();
             Path output = root.resolve("daemon/target/symbol-test-binaries");
-            run(List.of(root.resolve("daemon/src/test/resources/symbol/build-test-binaries.sh").toString(),
-                    output.toString()));
+            Commands.run(root, Map.of(),
+                    List.of(root.resolve("daemon/src/test/resources/symbol/build-test-binaries.sh").toString(),
+                            output.toString()));
             return output;
         }
     }

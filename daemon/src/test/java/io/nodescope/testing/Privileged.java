@@ -27,15 +27,18 @@ public final class Privileged implements ExecutionCondition {
         return decide(unmet, "true".equals(System.getenv("CI")));
     }
 
-    /** Separate from the environment probing so the skip-or-fail rule can be unit tested. */
+    /**
+     * Separate from the environment probing so the skip-or-fail rule can be unit tested; shared
+     * with {@link Toolchain}, whose tests follow the same rule.
+     */
     static ConditionEvaluationResult decide(List<String> unmet, boolean failInsteadOfSkip) {
         if (unmet.isEmpty()) {
-            return ConditionEvaluationResult.enabled("privileges present");
+            return ConditionEvaluationResult.enabled("requirements met");
         }
         String reason = String.join("; ", unmet);
         if (failInsteadOfSkip) {
             // JUnit reports an exception thrown by a condition as a failure of the test.
-            throw new IllegalStateException("CI=true, so privileged tests must run, not skip: " + reason);
+            throw new IllegalStateException("CI=true, so these tests must run, not skip: " + reason);
         }
         return ConditionEvaluationResult.disabled(reason);
     }

@@ -1,0 +1,3 @@
+static inline int scale(int value) {
+    return value * 3 + 1;
+}

@@ -1,0 +1,3 @@
+module gosymtest
+
+go 1.19
