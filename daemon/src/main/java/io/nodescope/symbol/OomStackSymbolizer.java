@@ -1,6 +1,7 @@
 package io.nodescope.symbol;
 
 import io.nodescope.event.OomKill;
+import java.util.List;
 
 /**
  * The symbolize stage for OOM kills, in its two steps: {@link #capture} on the ring thread the
@@ -24,21 +25,21 @@ public final class OomStackSymbolizer {
         long libcAddress = java.lang.foreign.Linker.nativeLinker().defaultLookup().find("malloc")
                 .map(java.lang.foreign.MemorySegment::address).orElse(0L);
         try (ProcessSnapshot self = symbolizer.snapshot((int) ProcessHandle.current().pid())) {
-            symbolizer.symbolizeUser(self, java.util.List.of(libcAddress));
+            symbolizer.symbolizeUser(self, List.of(libcAddress));
         }
-        symbolizer.symbolizeKernel(java.util.List.of());
+        symbolizer.symbolizeKernel(List.of());
     }
 
     public CapturedStacks capture(OomKill kill) {
         return CapturedStacks.of(symbolizer, kill);
     }
 
-    /** Names both stacks and closes the capture. */
+    /** Names both stacks and closes the capture; inlined calls (Go) become frames of their own. */
     public TriggerStacks symbolize(OomKill kill, CapturedStacks captured) {
         try (captured) {
             return new TriggerStacks(symbolizer.symbolizeKernel(kill.triggerKernelStack().addresses()),
-                    captured.trigger().map(snapshot -> symbolizer.symbolizeUser(snapshot,
-                            kill.triggerUserStack().addresses())).orElseGet(
+                    captured.trigger().map(snapshot -> symbolizer.symbolizeUserWithInlinedFrames(snapshot,
+                            kill.triggerUserStack().addresses()).stream().flatMap(List::stream).toList()).orElseGet(
                             () -> TriggerStacks.unresolved(kill).user()));
         }
     }
