@@ -10,12 +10,14 @@ import java.io.PrintStream;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * The terminal output of someone running nodescope under sudo: one block per span, a headline
- * with the time and the status line, then every attribute, sorted, one per line.
+ * with the time and the status line, then the attributes, sorted, one per line (a list, such as
+ * a stack, one element per line).
  */
 public final class ConsoleSpanExporter implements SpanExporter {
     private final PrintStream out;
@@ -58,9 +60,26 @@ public final class ConsoleSpanExporter implements SpanExporter {
 
     private static void appendAttributes(Attributes attributes, StringBuilder text) {
         attributes.asMap().entrySet().stream()
+                .filter(entry -> !repeatsAnother(entry.getKey().getKey()))
                 .sorted(Comparator.comparing((Map.Entry<AttributeKey<?>, Object> entry) -> entry.getKey().getKey()))
-                .forEach(entry -> text.append("    ").append(entry.getKey().getKey()).append(" = ")
-                        .append(entry.getValue()).append('\n'));
+                .forEach(entry -> {
+                    text.append("    ").append(entry.getKey().getKey()).append(" =");
+                    if (entry.getValue() instanceof List<?> values) {
+                        // Stacks: one frame per line reads like a stack trace.
+                        values.forEach(value -> text.append("\n        ").append(value));
+                        text.append('\n');
+                    } else {
+                        text.append(' ').append(entry.getValue()).append('\n');
+                    }
+                });
+    }
+
+    /**
+     * Attributes a person reading the terminal already sees in another form: the stack trace text
+     * is the stack arrays joined, and raw addresses are for tools (the frames show module+offset).
+     */
+    private static boolean repeatsAnother(String key) {
+        return key.equals("code.stacktrace") || key.endsWith(".addresses");
     }
 
     @Override

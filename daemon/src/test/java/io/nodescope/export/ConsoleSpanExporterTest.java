@@ -62,6 +62,26 @@ class ConsoleSpanExporterTest {
     }
 
     @Test
+    void printsAStackOneFramePerLineAndLeavesOutWhatRepeatsIt() {
+        SpanData span = TestSpans.span("oom.kill", START, START, Attributes.builder()
+                        .put(AttributeKey.stringArrayKey("nodescope.oom.trigger.user_stack"),
+                                List.of("touch_pages+0x12 (/bin/oom-alloc+0x1234)", "main+0x40 (/bin/oom-alloc+0x14f1)"))
+                        .put(AttributeKey.stringArrayKey("nodescope.oom.trigger.user_stack.addresses"),
+                                List.of("0x55d76045d234", "0x55d76045d4f1"))
+                        .put("code.stacktrace", "touch_pages+0x12 (/bin/oom-alloc+0x1234)\nmain+0x40 (/bin/oom-alloc+0x14f1)")
+                        .build(), "", Resource.empty());
+
+        assertEquals("""
+                2024-05-01T12:00:00.123456789Z  OOM.KILL  (0.0 ms)
+                    nodescope.oom.trigger.user_stack =
+                        touch_pages+0x12 (/bin/oom-alloc+0x1234)
+                        main+0x40 (/bin/oom-alloc+0x14f1)
+                    trace_id = %s
+
+                """.formatted(span.getTraceId()), print(span));
+    }
+
+    @Test
     void leavesNodeResourceAttributesOutButPrintsWorkloadOnes() {
         SpanData span = TestSpans.span("oom.kill", START, START, Attributes.empty(), "",
                 Resource.builder().put("host.name", "node-1").put("k8s.pod.name", "web-0")
