@@ -22,7 +22,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall 
 APT_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool gcc make maven linux-libc-dev golang-go binutils xz-utils
 NEEDED_COMMANDS := clang llvm-strip bpftool gcc mvn go nm objcopy strip readelf addr2line xz
 
-.PHONY: deps bpf build run test unit-test bench bench-symbolize demo-oom image clean
+.PHONY: deps bpf build run test unit-test bench bench-symbolize demo-oom demo-oom-neighbour image clean
 
 deps:
 	@missing=""; for c in $(NEEDED_COMMANDS); do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
@@ -72,6 +72,10 @@ bench-symbolize: build
 
 demo-oom:
 	demo/oom-demo.sh
+
+# The allocating process survives and the OOM killer picks a bigger neighbour.
+demo-oom-neighbour:
+	demo/oom-demo.sh --neighbour
 
 # OCI image FROM scratch (debootstrap + jlink'ed JRE + jar), no registry; as root. See deploy/README.md.
 image: build

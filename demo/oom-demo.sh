@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Provokes one real OOM kill: runs demo/oom-alloc inside a fresh 64 MiB memory cgroup,
-# reports how it died and what the memcg counted, and removes the cgroup on every path.
-# Run nodescope alongside (`sudo make run`) to see the kill as a span.
+# Provokes one real OOM kill inside a fresh 64 MiB memory cgroup, reports how the victim died
+# and what the memcg counted, and removes the cgroup on every path. Run nodescope alongside
+# (`sudo make run`) to see the kill as a span.
 #
-# Usage: sudo demo/oom-demo.sh [oom-alloc options: -c chunk-MiB -t total-MiB -p pause-s]
+# Usage: sudo demo/oom-demo.sh [--neighbour] [oom-alloc options: -c chunk-MiB -t total-MiB -p pause-s]
+#   default      one oom-alloc allocates past the limit and is killed: victim and trigger are one
+#   --neighbour  a "hog" holds 40 MiB, then an "allocator" pushes the cgroup past its limit: the
+#                OOM killer kills the hog (first in line, oom_score_adj 1000), the allocator
+#                lives on, and the span names the allocator's stack as the trigger's
 set -euo pipefail
 
 readonly LIMIT_BYTES=$((64 * 1024 * 1024))
@@ -16,8 +20,8 @@ repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 memory_version=""
 memory_root=""
 cgroup=""
-# Set only while the child is unreaped, so cleanup never signals a recycled pid.
-child_pid=""
+# Our children while unreaped, so cleanup never signals a recycled pid.
+children=()
 
 log() { echo "oom-demo: $*"; }
 fail() { echo "oom-demo: $*" >&2; exit 1; }
@@ -74,11 +78,14 @@ remove_stale_cgroups() {
 cleanup() {
 	local tenths=0
 	[[ -n $cgroup && -d $cgroup ]] || return 0
-	# Only our own child: anything else in the cgroup is left alone and reported.
-	if [[ -n $child_pid ]] && kill -0 "$child_pid" 2>/dev/null; then
-		kill -KILL "$child_pid" 2>/dev/null || true
-		wait "$child_pid" 2>/dev/null || true
-	fi
+	# Only our own children: anything else in the cgroup is left alone and reported.
+	local child
+	for child in "${children[@]}"; do
+		if kill -0 "$child" 2>/dev/null; then
+			kill -KILL "$child" 2>/dev/null || true
+			wait "$child" 2>/dev/null || true
+		fi
+	done
 	# rmdir fails with EBUSY while a task is still in the cgroup, and exit is not instant.
 	while [[ -n $(cat "$cgroup/cgroup.procs") ]]; do
 		if ((tenths++ >= EMPTY_WAIT_TENTHS)); then
@@ -92,13 +99,17 @@ cleanup() {
 }
 
 describe_exit() {
-	local pid=$1 status=$2 kills=$3 signal
+	local who=$1 pid=$2 status=$3 signal
 	if ((status > 128)); then
 		signal=$((status - 128))
-		log "oom-alloc (pid $pid) was killed by SIG$(kill -l "$signal") (signal $signal): a shell sees exit status $status = 128 + $signal"
+		log "$who (pid $pid) was killed by SIG$(kill -l "$signal") (signal $signal): a shell sees exit status $status = 128 + $signal"
 	else
-		log "oom-alloc (pid $pid) exited by itself with status $status"
+		log "$who (pid $pid) exited by itself with status $status"
 	fi
+}
+
+describe_oom_kills() {
+	local kills=$1
 	if ((kills > 0)); then
 		log "the memory cgroup's OOM killer ran: oom_kill = $kills (limit $((LIMIT_BYTES / 1024 / 1024)) MiB)"
 	else
@@ -107,6 +118,11 @@ describe_exit() {
 }
 
 main() {
+	neighbour=no
+	if [[ ${1:-} == --neighbour ]]; then
+		neighbour=yes
+		shift
+	fi
 	if [[ $(id -u) != 0 ]]; then
 		fail "needs root to create a memory cgroup; run: sudo make demo-oom"
 	fi
@@ -125,14 +141,48 @@ main() {
 	set_limit
 	log "cgroup v$memory_version $cgroup, limit $((LIMIT_BYTES / 1024 / 1024)) MiB"
 
-	# The child shell joins the cgroup, then execs: oom-alloc is inside from its first instruction.
+	if [[ $neighbour == yes ]]; then
+		run_neighbours "$binary"
+	else
+		start_in_cgroup "$binary" "$@"
+		pid=${children[-1]}
+		wait "$pid" || status=$?
+		describe_exit oom-alloc "$pid" "$status"
+	fi
+	describe_oom_kills "$(oom_kill_count)"
+}
+
+# The child shell joins the cgroup, then execs: the program is inside from its first instruction.
+start_in_cgroup() {
 	# shellcheck disable=SC2016 # $$ and $@ belong to the child shell
-	sh -c 'echo $$ >"$0" && exec "$@"' "$cgroup/cgroup.procs" "$binary" "$@" &
-	child_pid=$!
-	pid=$child_pid
-	wait "$pid" || status=$?
-	child_pid=""
-	describe_exit "$pid" "$status" "$(oom_kill_count)"
+	sh -c 'echo $$ >"$0" && exec "$@"' "$cgroup/cgroup.procs" "$@" &
+	children+=("$!")
+}
+
+rss_kib() {
+	local kib
+	kib=$(awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || true)
+	echo "${kib:-0}"
+}
+
+run_neighbours() {
+	local binary=$1 hog allocator hog_status=0 allocator_status=0 tenths=0
+	start_in_cgroup "$binary" -t 40 -H 60 >/dev/null
+	hog=${children[-1]}
+	# The hog's 40 MiB must be charged before the allocator starts.
+	until (($(rss_kib "$hog") >= 40 * 1024)); do
+		((tenths++ < 100)) || fail "the hog (pid $hog) did not reach 40 MiB"
+		sleep 0.1
+	done
+	echo 1000 >"/proc/$hog/oom_score_adj"
+	log "hog (pid $hog) holds 40 MiB and is first in line for the OOM killer"
+	start_in_cgroup "$binary" -t 40 -H 2 >/dev/null
+	allocator=${children[-1]}
+	log "allocator (pid $allocator) allocates 40 MiB more"
+	wait "$hog" || hog_status=$?
+	describe_exit hog "$hog" "$hog_status"
+	wait "$allocator" || allocator_status=$?
+	describe_exit allocator "$allocator" "$allocator_status"
 }
 
 main "$@"

@@ -11,10 +11,13 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * Pairs each OOM kill with its victim's death, then hands both on to be reported. The death follows the mark
- * within milliseconds (the victim runs its SIGKILL); a victim stuck in uninterruptible sleep can
- * take longer, so a kill waits at most exitWaitNanos and is then reported without its death
- * rather than late. Thread-safe: fed by the ring thread, expired by a timer.
+ * Pairs each OOM kill with its victim's death, then hands both on to be reported. The death
+ * usually follows the mark within milliseconds; a victim stuck in uninterruptible sleep can take
+ * longer, so a kill waits at most exitWaitNanos and is then reported without its death rather
+ * than late. The death can also come first: __oom_kill_process() sends SIGKILL before
+ * mark_oom_victim(), and a victim that was sleeping on another CPU can be dead (and its exit on
+ * the ring) before the mark is. So deaths of OOM victims are kept for exitWaitNanos too, for the
+ * kill that names them. Thread-safe: fed by the ring thread, expired by a timer.
  */
 public final class OomKillAssembler {
     /** A bound so a flood of kills with lost exits cannot grow memory. */
@@ -28,10 +31,14 @@ public final class OomKillAssembler {
 
     private record Pending(PendingOomKill kill, long arrivedNanos) {}
 
+    private record EarlyExit(ProcessExit exit, long arrivedNanos) {}
+
     private final Reporter reporter;
     private final long exitWaitNanos;
     private final LongSupplier nanoTime;
     private final Map<Integer, Pending> pendingByVictimTgid = new LinkedHashMap<>();
+    /** OOM victims' deaths that arrived before their kill, in arrival order. */
+    private final Map<Integer, EarlyExit> earlyExitsByTgid = new LinkedHashMap<>();
 
     public OomKillAssembler(Reporter reporter, long exitWaitNanos, LongSupplier nanoTime) {
         this.reporter = reporter;
@@ -42,6 +49,14 @@ public final class OomKillAssembler {
     public void onOomKill(PendingOomKill kill) {
         List<PendingOomKill> evicted = new ArrayList<>();
         int victimTgid = kill.enriched().kill().victim().tgid();
+        EarlyExit early;
+        synchronized (this) {
+            early = earlyExitsByTgid.remove(victimTgid);
+        }
+        if (early != null) {
+            emit(kill, Optional.of(early.exit()));
+            return;
+        }
         synchronized (this) {
             // remove-then-put keeps the map in arrival order, which expire() relies on.
             Pending previous = pendingByVictimTgid.remove(victimTgid);
@@ -62,6 +77,15 @@ public final class OomKillAssembler {
         Pending pending;
         synchronized (this) {
             pending = pendingByVictimTgid.remove(exit.task().tgid());
+            if (pending == null && exit.oomVictim()) {
+                earlyExitsByTgid.remove(exit.task().tgid()); // keeps arrival order for expire()
+                earlyExitsByTgid.put(exit.task().tgid(), new EarlyExit(exit, nanoTime.getAsLong()));
+                if (earlyExitsByTgid.size() > MAX_PENDING) {
+                    Iterator<EarlyExit> oldest = earlyExitsByTgid.values().iterator();
+                    oldest.next();
+                    oldest.remove();
+                }
+            }
         }
         if (pending != null) {
             emit(pending.kill(), Optional.of(exit));
@@ -81,6 +105,11 @@ public final class OomKillAssembler {
                 }
                 expired.add(pending.kill());
                 iterator.remove();
+            }
+            // An early death whose kill never came (a kill lost on a full ring) is dropped.
+            Iterator<EarlyExit> exits = earlyExitsByTgid.values().iterator();
+            while (exits.hasNext() && now - exits.next().arrivedNanos() >= exitWaitNanos) {
+                exits.remove();
             }
         }
         expired.forEach(kill -> emit(kill, Optional.empty()));

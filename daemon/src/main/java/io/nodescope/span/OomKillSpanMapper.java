@@ -54,7 +54,9 @@ public final class OomKillSpanMapper {
     public SpanData toSpan(EnrichedOomKill enriched, Optional<ProcessExit> victimExit, TriggerStacks stacks) {
         OomKill kill = enriched.kill();
         long start = clock.toEpochNanos(kill.bootTimeNanos());
-        long end = victimExit.map(exit -> clock.toEpochNanos(exit.bootTimeNanos())).orElse(start);
+        long death = victimExit.map(exit -> clock.toEpochNanos(exit.bootTimeNanos())).orElse(start);
+        // SIGKILL is sent just before the mark: a quick victim can die microseconds before it.
+        long end = Math.max(start, death);
         AttributesBuilder attributes = Attributes.builder()
                 .put(PROCESS_PID, kill.victim().tgid())
                 .put(THREAD_ID, kill.victim().tid())
@@ -76,7 +78,7 @@ public final class OomKillSpanMapper {
         enriched.victimExecutablePath().ifPresent(path -> attributes.put(PROCESS_EXECUTABLE_PATH, path));
         victimExit.ifPresent(exit -> {
             attributes.put(PROCESS_EXIT_CODE, exit.exitCode());
-            attributes.put(PROCESS_EXIT_TIME, Instant.EPOCH.plusNanos(end).toString());
+            attributes.put(PROCESS_EXIT_TIME, Instant.EPOCH.plusNanos(death).toString());
             if (exit.terminatingSignal() != 0) {
                 attributes.put(VICTIM_EXIT_SIGNAL, exit.terminatingSignal());
             }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.nodescope.event.BootClock;
+import io.nodescope.event.ProcessExit;
+import io.nodescope.event.TaskIdentity;
 import io.nodescope.symbol.CapturedStacks;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -143,5 +145,39 @@ class OomKillAssemblerTest {
 
         assertEquals(List.of(1L), reportedPids());
         assertEquals(OomKillAssembler.MAX_PENDING, assembler.pendingCount());
+    }
+
+    @Test
+    void aDeathThatReachesTheRingBeforeItsKillStillCompletesIt() {
+        // SIGKILL goes out before mark_oom_victim(): a sleeping victim can die first.
+        exit(10);
+        assertEquals(List.of(), spans);
+
+        kill(10);
+
+        assertEquals(List.of(10L), reportedPids());
+        assertEquals(true, spans.get(0).getAttributes().get(VICTIM_EXIT_SEEN));
+        assertEquals(0, assembler.pendingCount());
+    }
+
+    @Test
+    void anEarlyDeathIsForgottenAfterTheWait() {
+        exit(10);
+        now.addAndGet(EXIT_WAIT);
+        assembler.expire();
+
+        kill(10);
+
+        assertEquals(List.of(), spans, "the kill now waits for a death of its own");
+        assertEquals(1, assembler.pendingCount());
+    }
+
+    @Test
+    void deathsOfProcessesNotMarkedAsVictimsAreNotKept() {
+        assembler.onProcessExit(new ProcessExit(1, new TaskIdentity(10, 10, 0, 0, "sh"), 9, false));
+
+        kill(10);
+
+        assertEquals(List.of(), spans);
     }
 }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodescope.event.BootClock;
 import io.nodescope.event.OomKill;
+import io.nodescope.event.ProcessExit;
 import io.nodescope.event.TaskIdentity;
 import io.nodescope.symbol.Frame;
 import io.nodescope.symbol.TriggerStacks;
@@ -262,5 +263,17 @@ class OomKillSpanMapperTest {
         SpanData second = mapper.toSpan(TestKills.enriched(TestKills.memcgKill()), Optional.empty());
 
         assertTrue(!first.getTraceId().equals(second.getTraceId()));
+    }
+
+    @Test
+    void aDeathMicrosecondsBeforeTheMarkEndsTheSpanAtItsStartAndKeepsItsOwnTime() {
+        ProcessExit early = new ProcessExit(KILL_BOOT_NANOS - 7_000, new TaskIdentity(4242, 4242, 1000, 9001,
+                "oom-alloc"), 9, true);
+
+        SpanData span = mapper.toSpan(TestKills.enriched(TestKills.memcgKill()), Optional.of(early));
+
+        assertEquals(span.getStartEpochNanos(), span.getEndEpochNanos());
+        assertEquals(java.time.Instant.EPOCH.plusNanos(span.getStartEpochNanos() - 7_000).toString(),
+                span.getAttributes().get(PROCESS_EXIT_TIME));
     }
 }
