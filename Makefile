@@ -22,7 +22,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall 
 APT_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool gcc make maven linux-libc-dev golang-go binutils xz-utils
 NEEDED_COMMANDS := clang llvm-strip bpftool gcc mvn go nm objcopy strip readelf addr2line xz
 
-.PHONY: deps bpf build run test unit-test bench bench-symbolize demo-oom demo-oom-neighbour image clean
+.PHONY: deps bpf build run test fuzz unit-test bench bench-symbolize demo-oom demo-oom-neighbour image clean
 
 deps:
 	@missing=""; for c in $(NEEDED_COMMANDS); do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
@@ -55,10 +55,20 @@ build: bpf
 run: build
 	$(JAVA) -jar $(JAR) $(ARGS)
 
-# Both tiers: unit tests (surefire) and privileged integration tests (failsafe, *IT). Not quiet:
-# the per-class results and Maven's summary are the record of what ran.
+# Both tiers: unit tests (surefire) and privileged integration tests (failsafe, *IT), then the
+# symbol parsers fuzzed for a fixed budget. Not quiet: the per-class results and Maven's summary
+# are the record of what ran.
 test: bpf
 	mvn -B -ntp verify
+	$(MAKE) --no-print-directory fuzz
+
+# Jazzer fuzzes one @FuzzTest per JVM, each for its maxDuration (60 s + 30 s + 30 s).
+FUZZ_TESTS := elfFile goPclnTable dwarfLineTable
+fuzz:
+	@for target in $(FUZZ_TESTS); do \
+	  echo "nodescope: fuzzing SymbolParsersFuzzTest#$$target"; \
+	  JAZZER_FUZZ=1 mvn -B -ntp -q -pl daemon surefire:test -Dtest="SymbolParsersFuzzTest#$$target" || exit 1; \
+	done
 
 unit-test: bpf
 	$(MVN) test
