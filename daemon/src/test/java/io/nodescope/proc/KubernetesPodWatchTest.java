@@ -46,13 +46,13 @@ class KubernetesPodWatchTest {
                 .build()).create());
 
         watch = KubernetesPodWatch.start(api, NODE, directory, metrics);
+        awaitWatchUp();
         awaitPod(uidOf(api.resource(TestPods.pod("watched", "uid-watched", containerId('b'))).create()));
 
         assertEquals("listed", directory.byContainerId(containerId('a')).orElseThrow().pod().name());
         assertEquals("watched", directory.byContainerId(containerId('b')).orElseThrow().pod().name());
         assertEquals(Optional.empty(), directory.byUid(elsewhere), "another node's pod");
         assertEquals(2, metric("nodescope_kubernetes_pods_known"));
-        Await.until("the watch up", () -> metric("nodescope_kubernetes_pod_watch_up") == 1);
     }
 
     @Test
@@ -61,6 +61,7 @@ class KubernetesPodWatchTest {
         Pod victim = api.resource(TestPods.pod("victim", "uid-victim", containerId('a'))).create();
         watch = KubernetesPodWatch.start(api, NODE, directory, metrics);
         awaitPod(uidOf(victim));
+        awaitWatchUp();
 
         api.resource(victim).delete();
         // Events arrive in order: once the next pod is known, the deletion has been handled.
@@ -78,6 +79,7 @@ class KubernetesPodWatchTest {
         Pod known = api.resource(TestPods.pod("known", "uid-known", containerId('a'))).create();
         watch = KubernetesPodWatch.start(api, NODE, directory, metrics);
         awaitPod(uidOf(known));
+        awaitWatchUp();
 
         server.destroy();
 
@@ -111,6 +113,11 @@ class KubernetesPodWatchTest {
     /** The mock, like an API server, gives created pods uids of its own. */
     private static String uidOf(Pod created) {
         return created.getMetadata().getUid();
+    }
+
+    /** The mock keeps no event history: what happens between the list and the watch would be lost. */
+    private void awaitWatchUp() {
+        Await.until("the watch up", () -> metric("nodescope_kubernetes_pod_watch_up") == 1);
     }
 
     private void awaitPod(String uid) {
