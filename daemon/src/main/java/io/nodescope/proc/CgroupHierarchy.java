@@ -14,8 +14,8 @@ import java.util.Set;
  * @param controllers the v1 controllers or name; empty for the unified hierarchy
  * @param unified     cgroup v2
  */
-public record CgroupHierarchy(Path mount, Set<String> controllers, boolean unified) {
-    public CgroupHierarchy {
+record CgroupHierarchy(Path mount, Set<String> controllers, boolean unified) {
+    CgroupHierarchy {
         Objects.requireNonNull(mount, "mount");
         controllers = Set.copyOf(controllers);
     }
