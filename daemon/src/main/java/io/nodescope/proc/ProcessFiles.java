@@ -19,7 +19,7 @@ public final class ProcessFiles {
     /** The executable's path as the process sees it (inside its container's mount namespace). */
     public Optional<String> executablePath(int pid) {
         try {
-            String target = Files.readSymbolicLink(processDirectory(pid).resolve("exe")).toString();
+            String target = Files.readSymbolicLink(procRoot.resolve(Integer.toString(pid)).resolve("exe")).toString();
             // A replaced or removed binary reads as "/path (deleted)": keep the path, the fact is not ours to hide.
             return Optional.of(target);
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
@@ -47,26 +47,14 @@ public final class ProcessFiles {
         return Optional.empty();
     }
 
-    Optional<ProcessCgroups> cgroups(int pid) {
-        return read(pid, "cgroup").map(bytes -> ProcessCgroups.parse(new String(bytes, StandardCharsets.UTF_8)));
-    }
-
-    /** The arguments, NUL-separated in /proc; empty for kernel threads and zombies. */
+    /** The arguments, NUL-separated in /proc; empty for kernel threads, zombies and processes gone. */
     Optional<List<String>> arguments(int pid) {
-        return read(pid, "cmdline")
-                .filter(bytes -> bytes.length > 0)
-                .map(bytes -> Arrays.asList(new String(bytes, StandardCharsets.UTF_8).split("\0")));
-    }
-
-    private Optional<byte[]> read(int pid, String file) {
         try {
-            return Optional.of(Files.readAllBytes(processDirectory(pid).resolve(file)));
+            byte[] cmdline = Files.readAllBytes(procRoot.resolve(Integer.toString(pid)).resolve("cmdline"));
+            return cmdline.length == 0 ? Optional.empty()
+                    : Optional.of(Arrays.asList(new String(cmdline, StandardCharsets.UTF_8).split("\0")));
         } catch (IOException | SecurityException e) {
             return Optional.empty();
         }
-    }
-
-    private Path processDirectory(int pid) {
-        return procRoot.resolve(Integer.toString(pid));
     }
 }

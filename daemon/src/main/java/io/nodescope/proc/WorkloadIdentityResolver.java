@@ -28,7 +28,6 @@ public final class WorkloadIdentityResolver implements AutoCloseable {
     private static final String UNKNOWN_SERVICE = "unknown_service:";
 
     private final MemcgPaths cgroupPaths;
-    private final Optional<CgroupHierarchy> hierarchy;
     private final ProcessFiles processFiles;
     private final IdentitySettings settings;
     private final Optional<PodDirectory> pods;
@@ -39,7 +38,6 @@ public final class WorkloadIdentityResolver implements AutoCloseable {
     WorkloadIdentityResolver(MemcgPaths cgroupPaths, ProcessFiles processFiles, IdentitySettings settings,
                              Optional<PodDirectory> pods, Optional<KubernetesPodWatch> podWatch, MetricsRegistry metrics) {
         this.cgroupPaths = cgroupPaths;
-        this.hierarchy = cgroupPaths.hierarchy().map(CgroupHierarchy::at);
         this.processFiles = processFiles;
         this.settings = settings;
         this.pods = pods;
@@ -74,27 +72,34 @@ public final class WorkloadIdentityResolver implements AutoCloseable {
                 Optional.of(watch), metrics);
     }
 
+    /** For a memcg id from BPF: its path from the index (walking on a new id), else the process's. */
     public WorkloadIdentity resolve(long cgroupId, int pid) {
         Optional<String> pathOfId = cgroupPaths.pathOf(cgroupId);
-        Optional<String> pathOfPid = pid > 0 ? hierarchy.flatMap(mounted -> processFiles.cgroups(pid)
-                .flatMap(procCgroups -> procCgroups.pathIn(mounted))) : Optional.empty();
-        Optional<String> path = pathOfId.or(() -> pathOfPid);
-        if (path.isEmpty()) {
+        return pathOfId.isPresent() ? resolve(pathOfId, pid)
+                : resolve(pid > 0 ? memoryCgroupPathOf(pid) : Optional.empty(), pid);
+    }
+
+    /**
+     * For a memory cgroup path the caller already has (the OOM enricher's victim path, which BPF
+     * read at the kill while the cgroup still existed).
+     */
+    public WorkloadIdentity resolve(Optional<String> cgroupPath, int pid) {
+        if (cgroupPath.isEmpty()) {
             cgroupMisses.increment();
         }
-        ContainerCgroup container = path.map(ContainerCgroup::parse).orElse(ContainerCgroup.NONE);
+        ContainerCgroup container = cgroupPath.map(ContainerCgroup::parse).orElse(ContainerCgroup.NONE);
         WorkloadIdentity.Builder identity = WorkloadIdentity.builder()
-                .cgroupPath(path)
+                .cgroupPath(cgroupPath)
                 .containerId(container.containerId())
                 .containerRuntime(container.runtime())
                 .podUid(container.podUid())
                 .qosClass(container.qosClass())
                 .nodeName(settings.nodeName());
         Optional<String> serviceName = addPod(identity, container);
-        // A pid in another cgroup than the id names was reused (or the process moved): its files are not the victim's.
-        boolean pidInIdsCgroup = pathOfId.isEmpty()
-                || pathOfPid.filter(seen -> ProcessCgroups.sameCgroup(pathOfId.get(), seen)).isPresent();
-        Optional<String> executablePath = pidInIdsCgroup ? processFiles.executablePath(pid) : Optional.empty();
+        // A pid in another cgroup was reused (or the process moved): its files are not the workload's.
+        boolean pidInCgroup = pid > 0 && (cgroupPath.isEmpty() || memoryCgroupPathOf(pid)
+                .filter(seen -> NamespacedCgroupPath.sameCgroup(cgroupPath.get(), seen)).isPresent());
+        Optional<String> executablePath = pidInCgroup ? processFiles.executablePath(pid) : Optional.empty();
         Optional<String> executableName = executablePath.map(WorkloadIdentityResolver::fileName);
         identity.executablePath(executablePath).executableName(executableName);
         if (settings.commandLine() && executablePath.isPresent()) {
@@ -102,6 +107,10 @@ public final class WorkloadIdentityResolver implements AutoCloseable {
         }
         // service.name is required on a Resource; without it the workload would pass as the daemon itself.
         return identity.serviceName(serviceName.or(() -> executableName.map(name -> UNKNOWN_SERVICE + name))).build();
+    }
+
+    private Optional<String> memoryCgroupPathOf(int pid) {
+        return processFiles.memoryCgroupPath(pid, cgroupPaths.isUnified());
     }
 
     /** Adds what the Kubernetes API knows of the container, or of its pod; returns the pod's service name. */

@@ -58,20 +58,22 @@ class WorkloadIdentityIT {
     static Stream<Arguments> layoutsInEachHierarchy() {
         Path memory = MemcgPaths.discover(CGROUP_ROOT).hierarchy().orElseThrow();
         return Stream.of(memory, CGROUP_ROOT, CGROUP_ROOT.resolve("unified"))
-                .filter(mount -> Files.isRegularFile(mount.resolve("cgroup.controllers")) || mount.equals(memory))
+                .filter(mount -> isUnified(mount) || mount.equals(memory))
                 .distinct()
-                .map(CgroupHierarchy::at)
-                .flatMap(hierarchy -> layouts().stream().map(layout -> Arguments.of(
-                        (hierarchy.unified() ? "v2 " : "v1 memory ") + layout.name(), hierarchy, layout)));
+                .flatMap(mount -> layouts().stream().map(layout -> Arguments.of(
+                        (isUnified(mount) ? "v2 " : "v1 memory ") + layout.name(), mount, layout)));
+    }
+
+    private static boolean isUnified(Path mount) {
+        return Files.isRegularFile(mount.resolve("cgroup.controllers"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("layoutsInEachHierarchy")
-    void theIdAndThePidOfAProcessInsideResolveToItsPodAndContainer(String name, CgroupHierarchy hierarchy,
-                                                                  Layout layout) {
-        try (CgroupTree tree = CgroupTree.create(hierarchy.mount(), "nodescope-it", layout.path());
+    void theIdAndThePidOfAProcessInsideResolveToItsPodAndContainer(String name, Path hierarchy, Layout layout) {
+        try (CgroupTree tree = CgroupTree.create(hierarchy, "nodescope-it", layout.path());
              WorkloadIdentityResolver resolver = new WorkloadIdentityResolver(
-                     new MemcgPaths(Optional.of(hierarchy.mount())), new ProcessFiles(Path.of("/proc")),
+                     new MemcgPaths(Optional.of(hierarchy)), new ProcessFiles(Path.of("/proc")),
                      new IdentitySettings(false, Optional.empty(), false, Duration.ofMinutes(10)), Optional.empty(),
                      Optional.empty(), new MetricsRegistry())) {
             Process sleeper = tree.start(List.of("sleep", "600"));

@@ -72,6 +72,18 @@ class WorkloadIdentityResolverTest {
         assertEquals(Optional.of(containerId('a')), identity.containerId());
     }
 
+    /** BPF read the victim's path at the kill; the runtime has removed the cgroup since. */
+    @Test
+    void aPathTheCallerHasNeedsNoDirectory() throws IOException {
+        Files.delete(memory.resolve(CONTAINER_PATH.substring(1)));
+
+        WorkloadIdentity identity = resolver(settings(false, false), Optional.empty())
+                .resolve(Optional.of(CONTAINER_PATH), PID);
+
+        assertEquals(Optional.of(containerId('a')), identity.containerId());
+        assertEquals(Optional.of("/usr/bin/java"), identity.executablePath());
+    }
+
     /** The victim is gone and its pid was given to a process elsewhere: its executable is not the victim's. */
     @Test
     void aReusedPidLendsNothing() throws IOException {
