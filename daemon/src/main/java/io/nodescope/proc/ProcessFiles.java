@@ -1,8 +1,11 @@
 package io.nodescope.proc;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /** Best-effort reads of a live process's /proc entries; the process may be gone by now. */
@@ -42,5 +45,16 @@ public final class ProcessFiles {
             // gone already: the caller falls back to walking the hierarchy
         }
         return Optional.empty();
+    }
+
+    /** The arguments, NUL-separated in /proc; empty for kernel threads, zombies and processes gone. */
+    Optional<List<String>> arguments(int pid) {
+        try {
+            byte[] cmdline = Files.readAllBytes(procRoot.resolve(Integer.toString(pid)).resolve("cmdline"));
+            return cmdline.length == 0 ? Optional.empty()
+                    : Optional.of(Arrays.asList(new String(cmdline, StandardCharsets.UTF_8).split("\0")));
+        } catch (IOException | SecurityException e) {
+            return Optional.empty();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.nodescope.span;
 
+import io.nodescope.proc.WorkloadIdentity;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.sdk.resources.Resource;
 
@@ -14,13 +15,13 @@ import java.util.Optional;
  */
 public final class WorkloadResources {
     /** The cgroup a workload runs in: its most stable identity without a container runtime's help. */
-    public static final AttributeKey<String> CGROUP_PATH = AttributeKey.stringKey("nodescope.cgroup.path");
+    public static final AttributeKey<String> CGROUP_PATH = WorkloadIdentity.CGROUP_PATH;
     static final int MAX_WORKLOADS = 4096;
 
     private final Resource node;
-    private final Map<String, Resource> byCgroup = new LinkedHashMap<>(64, 0.75f, true) {
+    private final Map<WorkloadIdentity, Resource> byWorkload = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Resource> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<WorkloadIdentity, Resource> eldest) {
             return size() > MAX_WORKLOADS;
         }
     };
@@ -34,8 +35,15 @@ public final class WorkloadResources {
         return node;
     }
 
-    public synchronized Resource forCgroup(Optional<String> cgroupPath) {
-        return cgroupPath.map(path -> byCgroup.computeIfAbsent(path,
-                p -> node.merge(Resource.builder().put(CGROUP_PATH, p).build()))).orElse(node);
+    public Resource forCgroup(Optional<String> cgroupPath) {
+        return cgroupPath.isEmpty() ? node : forWorkload(WorkloadIdentity.builder().cgroupPath(cgroupPath).build());
+    }
+
+    /**
+     * The node's Resource with the workload's attributes over it (a workload's service.name
+     * replaces the daemon's). Equal identities get the same Resource object.
+     */
+    public synchronized Resource forWorkload(WorkloadIdentity identity) {
+        return byWorkload.computeIfAbsent(identity, i -> node.merge(Resource.create(i.toResourceAttributes())));
     }
 }
