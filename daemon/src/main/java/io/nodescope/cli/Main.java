@@ -6,6 +6,7 @@ import io.nodescope.config.ConfigLoader;
 import io.nodescope.config.NodescopeConfig;
 import io.nodescope.daemon.Daemon;
 import io.nodescope.export.ExportSetup;
+import io.nodescope.proc.IdentitySettings;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
 import sun.misc.Signal;
 
@@ -38,10 +39,12 @@ public final class Main {
         }
         NodescopeConfig config;
         ExportSetup export;
+        IdentitySettings identity;
         try {
             config = ConfigLoader.load(args, environment);
             Logging.configure(config.logLevel());
             export = ExportSetup.configure(config.otelProperties(), environment);
+            identity = IdentitySettings.fromEnvironment(environment);
         } catch (ConfigException | ConfigurationException | IllegalArgumentException e) {
             err.println("nodescope: invalid configuration: " + e.getMessage());
             return EXIT_CONFIG;
@@ -58,7 +61,7 @@ public final class Main {
                 err.println("nodescope: replayed " + events + " events from " + config.replayFile().get());
                 return EXIT_OK;
             }
-            return runUntilSignalled(config, export, out);
+            return runUntilSignalled(config, export, identity, out);
         } catch (BpfSetupException e) {
             err.println("nodescope: " + e.getMessage());
             return EXIT_FAILURE;
@@ -77,12 +80,13 @@ public final class Main {
      * Handles SIGTERM and SIGINT itself rather than in a shutdown hook: a hook runs, but the JVM
      * then exits 143/130, and a DaemonSet's clean stop should read as exit 0.
      */
-    private static int runUntilSignalled(NodescopeConfig config, ExportSetup export, PrintStream out)
+    private static int runUntilSignalled(NodescopeConfig config, ExportSetup export, IdentitySettings identity,
+                                         PrintStream out)
             throws BpfSetupException, IOException {
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), signal -> stop.countDown());
         Signal.handle(new Signal("INT"), signal -> stop.countDown());
-        try (Daemon daemon = Daemon.startLive(config, export, out)) {
+        try (Daemon daemon = Daemon.startLive(config, export, identity, out)) {
             stop.await();
             System.getLogger("nodescope.daemon").log(System.Logger.Level.INFO,
                     "stopping: detaching probes and flushing spans (at most {0})", config.shutdownTimeout());

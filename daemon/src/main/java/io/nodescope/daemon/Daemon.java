@@ -10,6 +10,8 @@ import io.nodescope.event.NodeEvent;
 import io.nodescope.export.ExportSetup;
 import io.nodescope.metrics.MetricsRegistry;
 import io.nodescope.proc.EnrichedOomKill;
+import io.nodescope.proc.IdentitySettings;
+import io.nodescope.proc.WorkloadIdentityResolver;
 import io.nodescope.proc.LiveBootClock;
 import io.nodescope.proc.MemcgPaths;
 import io.nodescope.proc.OomEnricher;
@@ -52,6 +54,7 @@ public final class Daemon implements AutoCloseable {
     private final Optional<EventRecorder> recorder;
     private Optional<HttpServer> server = Optional.empty();
     private Optional<KernelEventSource> kernel = Optional.empty();
+    private Optional<WorkloadIdentityResolver> workloads = Optional.empty();
     private volatile boolean ready;
 
     private Daemon(NodescopeConfig config, SpanOutputs outputs, OomKillReporter reporter,
@@ -76,8 +79,8 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** Attaches to the kernel and runs until {@link #close()}. */
-    public static Daemon startLive(NodescopeConfig config, ExportSetup export, PrintStream consoleStream)
-            throws BpfSetupException, IOException {
+    public static Daemon startLive(NodescopeConfig config, ExportSetup export, IdentitySettings identity,
+                                   PrintStream consoleStream) throws BpfSetupException, IOException {
         KernelPreflight.forThisProcess().check();
         MetricsRegistry metrics = new MetricsRegistry();
         BootClock clock = new LiveBootClock();
@@ -96,8 +99,10 @@ public final class Daemon implements AutoCloseable {
                 daemon.server = Optional.of(HttpServer.start(config.httpAddress().get(), metrics,
                         () -> daemon.ready ? Optional.empty() : Optional.of("BPF probes not attached yet")));
             }
-            OomEnricher enricher = new OomEnricher(MemcgPaths.discover(config.cgroupRoot()),
-                    new ProcessFiles(config.procRoot()), metrics);
+            MemcgPaths memcgPaths = MemcgPaths.discover(config.cgroupRoot());
+            ProcessFiles processFiles = new ProcessFiles(config.procRoot());
+            daemon.workloads = Optional.of(WorkloadIdentityResolver.start(memcgPaths, processFiles, identity, metrics));
+            OomEnricher enricher = new OomEnricher(memcgPaths, processFiles, daemon.workloads.get(), metrics);
             stacks.warmUp();
             // The trigger is often the victim, dead milliseconds after the event (its mappings and
             // /proc entry go with it): its mappings first, then the cgroup paths, whose
@@ -194,6 +199,8 @@ public final class Daemon implements AutoCloseable {
             }
         }));
         step("flushing spans", () -> outputs.shutdown(remainingOf(started)));
+        workloads.ifPresent(resolver -> step("stopping the pod watch", resolver::close));
+        workloads = Optional.empty();
         server.ifPresent(s -> step("stopping the HTTP server", s::close));
         server = Optional.empty();
     }

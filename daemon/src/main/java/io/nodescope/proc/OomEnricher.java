@@ -18,23 +18,29 @@ public final class OomEnricher {
     private final MemcgPaths memcgPaths;
     private final ProcessFiles processFiles;
     private final Counter unresolvedMemcgs;
+    private final WorkloadIdentityResolver workloads;
 
-    public OomEnricher(MemcgPaths memcgPaths, ProcessFiles processFiles, MetricsRegistry metrics) {
+    public OomEnricher(MemcgPaths memcgPaths, ProcessFiles processFiles, WorkloadIdentityResolver workloads,
+                       MetricsRegistry metrics) {
         this.memcgPaths = memcgPaths;
         this.processFiles = processFiles;
+        this.workloads = workloads;
         this.unresolvedMemcgs = metrics.counter("nodescope_enrich_misses_total",
                 "Lookups that found nothing (cgroup gone, not mounted)", "lookup", "memcg_path");
     }
 
+    /** The victim's identity, not the killer's: at mark_victim, current is often another process. */
     public EnrichedOomKill enrich(OomKill kill) {
+        Optional<String> victimPath = victimPath(kill);
         return new EnrichedOomKill(kill,
-                victimPath(kill),
+                victimPath,
                 kill.constrainingMemcg().flatMap(memcg -> inVictimsPath(kill, memcg.id())
                         .or(() -> path(memcg.id(), NO_PID))),
                 inVictimsPath(kill, kill.trigger().memcgId()).or(() -> path(kill.trigger().memcgId(),
                         kill.trigger().tgid())),
                 processFiles.executablePath(kill.victim().tgid()),
-                processFiles.executablePath(kill.trigger().tgid()));
+                processFiles.executablePath(kill.trigger().tgid()),
+                workloads.resolve(victimPath, kill.victim().tgid(), Optional.of(kill.victim().comm())));
     }
 
     /** The kernel read it at the kill; the lookups are for probes that could not. */

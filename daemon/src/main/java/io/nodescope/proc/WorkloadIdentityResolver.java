@@ -84,6 +84,14 @@ public final class WorkloadIdentityResolver implements AutoCloseable {
      * read at the kill while the cgroup still existed).
      */
     public WorkloadIdentity resolve(Optional<String> cgroupPath, int pid) {
+        return resolve(cgroupPath, pid, Optional.empty());
+    }
+
+    /**
+     * @param kernelTaskName the task name the kernel reported (comm): names an unknown service
+     *                       when the process is gone before its executable could be read
+     */
+    public WorkloadIdentity resolve(Optional<String> cgroupPath, int pid, Optional<String> kernelTaskName) {
         if (cgroupPath.isEmpty()) {
             cgroupMisses.increment();
         }
@@ -106,7 +114,8 @@ public final class WorkloadIdentityResolver implements AutoCloseable {
             identity.commandLine(processFiles.arguments(pid).map(CommandLineRedactor::redact));
         }
         // service.name is required on a Resource; without it the workload would pass as the daemon itself.
-        return identity.serviceName(serviceName.or(() -> executableName.map(name -> UNKNOWN_SERVICE + name))).build();
+        return identity.serviceName(serviceName.or(() -> executableName.or(() -> kernelTaskName)
+                .map(name -> UNKNOWN_SERVICE + name))).build();
     }
 
     private Optional<String> memoryCgroupPathOf(int pid) {

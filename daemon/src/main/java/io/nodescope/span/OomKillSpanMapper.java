@@ -107,7 +107,7 @@ public final class OomKillSpanMapper {
         return new NodeSpan(SPAN_NAME, SpanKind.INTERNAL, context, StatusData.create(
                 io.opentelemetry.api.trace.StatusCode.ERROR, describe(kill, victimExit)),
                 start, end, attributes.build(), List.of(),
-                resources.forCgroup(enriched.victimCgroupPath()), SCOPE);
+                resources.forWorkload(enriched.victimWorkload()), SCOPE);
     }
 
     /** The status line a person reads first. */

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodescope.config.NodescopeConfig;
 import io.nodescope.export.ExportSetup;
+import io.nodescope.proc.IdentitySettings;
+import io.nodescope.testing.CgroupTree;
 import io.nodescope.testing.MemoryCgroup;
+import io.nodescope.testing.MemoryHierarchy;
 import io.nodescope.testing.OomAllocBinary;
 import io.nodescope.testing.OomKilledRun;
 import io.nodescope.testing.OtlpReceiver;
@@ -43,6 +46,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class OomSpanIT {
     private static final long LIMIT_BYTES = 32L << 20;
     private static final Duration SPAN_WAIT = Duration.ofSeconds(20);
+    private static final String NODE_NAME = "node-it";
 
     @ParameterizedTest
     @EnumSource(Protocol.class)
@@ -93,7 +97,9 @@ class OomSpanIT {
 
             assertEquals(victim.cgroupPath(), received.resourceAttribute("nodescope.cgroup.path").orElseThrow()
                     .getStringValue());
-            assertEquals("nodescope", received.resourceAttribute("service.name").orElseThrow().getStringValue());
+            // The workload's service, not the daemon's: without Kubernetes, "unknown_service:" + its name.
+            assertEquals("unknown_service:oom-alloc",
+                    received.resourceAttribute("service.name").orElseThrow().getStringValue());
             // The terminal output was turned on next to OTLP and shows the same kill.
             awaitContains(console, "OOM killer killed oom-alloc (pid " + victim.pid() + ")");
         }
@@ -143,6 +149,44 @@ class OomSpanIT {
         throw new AssertionError("process ended before printing '" + text + "'");
     }
 
+    /**
+     * A kill inside a cgroup laid out as the kubelet's systemd driver and containerd lay out a
+     * Burstable pod's container: the span's Resource names that pod and that container, the
+     * victim's, although the cgroup is removed right after the kill.
+     */
+    @Test
+    void oomKillInAPodCgroupCarriesThePodAndContainerOnItsResource() throws Exception {
+        String podUid = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+        String containerId = "4e1b8c0d9a7f6e5d4c3b2a1908f7e6d5c4b3a2918f7e6d5c4b3a2918f7e6d5c4";
+        String leaf = "kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + podUid.replace('-', '_')
+                + ".slice/cri-containerd-" + containerId + ".scope";
+        MemoryHierarchy hierarchy = MemoryHierarchy.find(MemoryHierarchy.CGROUP_MOUNT).orElseThrow();
+        try (OtlpReceiver receiver = OtlpReceiver.start(Protocol.HTTP_PROTOBUF, 0);
+             Daemon daemon = startDaemon(receiver.endpoint(), Protocol.HTTP_PROTOBUF, new ByteArrayOutputStream())) {
+            Process victim;
+            try (CgroupTree pod = CgroupTree.create(hierarchy.root(), "nodescope-it-pod", leaf)) {
+                hierarchy.limit(pod.leaf(), LIMIT_BYTES);
+                // It pauses before allocating, so it is in the container's cgroup for every charge.
+                victim = pod.start(List.of(OomAllocBinary.path().toString(), "-p", "1", "-t", "256"));
+                assertEquals(OomKilledRun.KILLED_BY_SIGKILL, victim.waitFor());
+            }
+            ReceivedSpan received = receiver.await(span -> span.span().getName().equals("oom.kill")
+                    && integer(span, "process.pid") == victim.pid(), SPAN_WAIT);
+
+            assertEquals(podUid, resource(received, "k8s.pod.uid"));
+            assertEquals(containerId, resource(received, "container.id"));
+            assertEquals("containerd", resource(received, "container.runtime.name"));
+            assertEquals("Burstable", resource(received, "nodescope.k8s.pod.qos_class"));
+            assertEquals(NODE_NAME, resource(received, "k8s.node.name"));
+            assertTrue(resource(received, "nodescope.cgroup.path").endsWith("/" + leaf));
+        }
+    }
+
+    private static String resource(ReceivedSpan span, String key) {
+        return span.resourceAttribute(key).orElseThrow(() -> new AssertionError("no resource attribute " + key
+                + " in " + span.resource())).getStringValue();
+    }
+
     @Test
     void spansQueuedWhileTheCollectorIsDownArriveWhenItIsBack() throws Exception {
         int port = freePort();
@@ -186,7 +230,10 @@ class OomSpanIT {
                 "otel.exporter.otlp.endpoint", endpoint,
                 "otel.exporter.otlp.protocol", protocol.otelName,
                 "otel.bsp.schedule.delay", "50"), Map.of());
-        return Daemon.startLive(config, export, new PrintStream(console, true, StandardCharsets.UTF_8));
+        // No Kubernetes API here: identities come from cgroup paths (the API is tested with a mock
+        // server in WorkloadIdentityResolverTest and KubernetesPodWatchTest).
+        IdentitySettings identity = new IdentitySettings(false, Optional.of(NODE_NAME), false, Duration.ofMinutes(10));
+        return Daemon.startLive(config, export, identity, new PrintStream(console, true, StandardCharsets.UTF_8));
     }
 
     private static Predicate<ReceivedSpan> oomKillOf(OomKilledRun victim) {

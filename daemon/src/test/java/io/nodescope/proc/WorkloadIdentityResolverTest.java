@@ -44,6 +44,16 @@ class WorkloadIdentityResolverTest {
     }
 
     @Test
+    void aProcessGoneBeforeItsExecutableWasReadIsNamedByTheKernelsTaskName() {
+        WorkloadIdentity identity = resolver(settings(false, false), Optional.empty())
+                .resolve(Optional.of(CONTAINER_PATH), 999_999, Optional.of("oom-alloc"));
+
+        assertEquals(Optional.empty(), identity.executablePath());
+        assertEquals(Optional.of("unknown_service:oom-alloc"), identity.serviceName());
+        assertEquals(Optional.of(containerId('a')), identity.containerId());
+    }
+
+    @Test
     void withoutKubernetesTheCgroupPathAndProcSay() {
         WorkloadIdentity identity = resolver(settings(false, false), Optional.empty()).resolve(idOf(CONTAINER_PATH), PID);
 
