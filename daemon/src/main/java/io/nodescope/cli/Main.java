@@ -112,6 +112,9 @@ public final class Main {
                 OTEL_EXPORTER_OTLP_PROTOCOL (grpc | http/protobuf), OTEL_EXPORTER_OTLP_HEADERS,
                 OTEL_EXPORTER_OTLP_CERTIFICATE, OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, OTEL_BSP_*.
                 Without an endpoint, spans are printed on the terminal.
+                Environment only: NODE_NAME (this node), NODESCOPE_KUBERNETES=true|false (watch this node's pods
+                for names; on by default in a cluster), NODESCOPE_COMMAND_LINE=true (redacted command lines),
+                NODESCOPE_LIBBPF (another libbpf.so.1).
                 """);
         return usage.toString();
     }
