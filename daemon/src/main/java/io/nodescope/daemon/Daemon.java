@@ -104,20 +104,8 @@ public final class Daemon implements AutoCloseable {
             daemon.workloads = Optional.of(WorkloadIdentityResolver.start(memcgPaths, processFiles, identity, metrics));
             OomEnricher enricher = new OomEnricher(memcgPaths, processFiles, daemon.workloads.get(), metrics);
             stacks.warmUp();
-            // The trigger is often the victim, dead milliseconds after the event (its mappings and
-            // /proc entry go with it): its mappings first, then the cgroup paths, whose
-            // directories outlive the process.
-            EventPipeline pipeline = new EventPipeline(recorder, kill -> {
-                long arrivedAt = LiveBootClock.bootTimeNanosNow();
-                CapturedStacks captured = stacks.capture(kill);
-                long capturedAt = LiveBootClock.bootTimeNanosNow();
-                EnrichedOomKill enriched = enricher.enrich(kill);
-                LOG.log(System.Logger.Level.DEBUG, "OOM kill of pid {0}: arrived {1} us after the kill, stacks "
-                        + "captured after {2} us, enriched after {3} us", kill.victim().tgid(),
-                        (arrivedAt - kill.bootTimeNanos()) / 1000, (capturedAt - kill.bootTimeNanos()) / 1000,
-                        (LiveBootClock.bootTimeNanosNow() - kill.bootTimeNanos()) / 1000);
-                return new PendingOomKill(enriched, captured);
-            }, daemon.oomKills);
+            EventPipeline pipeline = new EventPipeline(recorder, new OomKillArrival(stacks, enricher),
+                    daemon.oomKills);
             daemon.kernel = Optional.of(KernelEventSource.start(new EventDecoder(PageSize.ofThisKernel(), metrics),
                     pipeline, metrics));
         } catch (BpfSetupException | IOException | RuntimeException e) {
