@@ -60,14 +60,21 @@ run: build
 # are the record of what ran.
 test: bpf
 	mvn -B -ntp verify
+	@rm -rf $(TEST_REPORTS) && mkdir -p $(TEST_REPORTS)
+	@cp daemon/target/surefire-reports/TEST-*.xml daemon/target/failsafe-reports/TEST-*.xml $(TEST_REPORTS)/
 	$(MAKE) --no-print-directory fuzz
+
+# Every JUnit report of `make test` (the fuzz runs would overwrite the unit run's): .ci/run sums them.
+TEST_REPORTS := daemon/target/test-reports
 
 # Jazzer fuzzes one @FuzzTest per JVM, each for its maxDuration (60 s + 30 s + 30 s).
 FUZZ_TESTS := elfFile goPclnTable dwarfLineTable
+FUZZ_REPORT := daemon/target/surefire-reports/TEST-io.nodescope.symbol.SymbolParsersFuzzTest.xml
 fuzz:
 	@for target in $(FUZZ_TESTS); do \
 	  echo "nodescope: fuzzing SymbolParsersFuzzTest#$$target"; \
 	  JAZZER_FUZZ=1 mvn -B -ntp -q -pl daemon surefire:test -Dtest="SymbolParsersFuzzTest#$$target" || exit 1; \
+	  mkdir -p $(TEST_REPORTS) && cp $(FUZZ_REPORT) $(TEST_REPORTS)/TEST-fuzz-$$target.xml; \
 	done
 
 unit-test: bpf
