@@ -61,12 +61,10 @@ public final class OomProbe implements AutoCloseable {
 
     private final BpfObject object;
     private final ProbeSource source;
-    private final boolean exitsAttached;
 
-    private OomProbe(BpfObject object, ProbeSource source, boolean exitsAttached) {
+    private OomProbe(BpfObject object, ProbeSource source) {
         this.object = object;
         this.source = source;
-        this.exitsAttached = exitsAttached;
     }
 
     public static OomProbe attach() throws BpfSetupException {
@@ -96,7 +94,7 @@ public final class OomProbe implements AutoCloseable {
             }
             LOG.log(System.Logger.Level.INFO, "OOM kills traced through {0} ({1})",
                     attempt.source().attributeValue(), attempt.markVictimProgram());
-            return new OomProbe(object, attempt.source(), attempt.exitProgram().isPresent());
+            return new OomProbe(object, attempt.source());
         }
         // The first failure is the most informative one: the preferred attachment's.
         String tracefsHint = Files.isDirectory(TRACEFS.resolve("events")) ? ""
@@ -106,10 +104,6 @@ public final class OomProbe implements AutoCloseable {
 
     public ProbeSource source() {
         return source;
-    }
-
-    public boolean exitsAttached() {
-        return exitsAttached;
     }
 
     public int ringFd() throws BpfSetupException {

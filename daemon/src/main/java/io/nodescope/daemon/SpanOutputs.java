@@ -37,10 +37,6 @@ final class SpanOutputs implements Consumer<SpanData> {
         return new SpanOutputs(queues, names);
     }
 
-    boolean isEmpty() {
-        return queues.isEmpty();
-    }
-
     String describe() {
         return names.isEmpty() ? "none" : String.join(", ", names);
     }

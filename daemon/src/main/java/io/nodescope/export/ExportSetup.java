@@ -6,6 +6,8 @@ import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -94,10 +96,10 @@ public record ExportSetup(Optional<SpanExporter> otlpExporter, String endpointDe
             return;
         }
         String expected = ": expected http://HOST:PORT or https://HOST:PORT";
-        java.net.URI uri;
+        URI uri;
         try {
-            uri = new java.net.URI(endpoint);
-        } catch (java.net.URISyntaxException e) {
+            uri = new URI(endpoint);
+        } catch (URISyntaxException e) {
             throw new ConfigurationException("invalid " + toEnvironmentName(property) + " '" + endpoint + "'" + expected);
         }
         if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Arrays;
 import java.util.Optional;
 
 /** Best-effort reads of a live process's /proc entries; the process may be gone by now. */
@@ -37,7 +38,7 @@ public final class ProcessFiles {
             for (String line : Files.readAllLines(procRoot.resolve(Integer.toString(pid)).resolve("cgroup"))) {
                 String[] fields = line.split(":", 3);
                 if (fields.length == 3 && (unified ? fields[0].equals("0") && fields[1].isEmpty()
-                        : java.util.Arrays.asList(fields[1].split(",")).contains("memory"))) {
+                        : Arrays.asList(fields[1].split(",")).contains("memory"))) {
                     return Optional.of(fields[2]);
                 }
             }

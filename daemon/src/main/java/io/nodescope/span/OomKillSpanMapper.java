@@ -2,6 +2,7 @@ package io.nodescope.span;
 
 import io.nodescope.event.BootClock;
 import io.nodescope.event.MemcgState;
+import io.nodescope.event.OomConstraint;
 import io.nodescope.event.OomKill;
 import io.nodescope.event.ProcessExit;
 import io.nodescope.event.RawStack;
@@ -13,6 +14,7 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
@@ -23,6 +25,8 @@ import io.opentelemetry.sdk.trace.data.StatusData;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static io.nodescope.span.OomKillAttributes.*;
 
@@ -96,8 +100,8 @@ public final class OomKillSpanMapper {
                 kill.triggerKernelStack(), stacks.kernel());
         putStack(attributes, TRIGGER_USER_STACK, TRIGGER_USER_STACK_ADDRESSES, TRIGGER_USER_STACK_ERROR,
                 kill.triggerUserStack(), stacks.user());
-        String stackTrace = java.util.stream.Stream.concat(stacks.kernel().stream(), stacks.user().stream())
-                .map(Frame::toStackLine).collect(java.util.stream.Collectors.joining("\n"));
+        String stackTrace = Stream.concat(stacks.kernel().stream(), stacks.user().stream())
+                .map(Frame::toStackLine).collect(Collectors.joining("\n"));
         if (!stackTrace.isEmpty()) {
             attributes.put(CODE_STACKTRACE, stackTrace);
         }
@@ -105,7 +109,7 @@ public final class OomKillSpanMapper {
         SpanContext context = SpanContext.create(ids.generateTraceId(), ids.generateSpanId(),
                 TraceFlags.getSampled(), TraceState.getDefault());
         return new NodeSpan(SPAN_NAME, SpanKind.INTERNAL, context, StatusData.create(
-                io.opentelemetry.api.trace.StatusCode.ERROR, describe(kill, victimExit)),
+                StatusCode.ERROR, describe(kill, victimExit)),
                 start, end, attributes.build(), List.of(),
                 resources.forWorkload(enriched.victimWorkload()), SCOPE);
     }
@@ -114,7 +118,7 @@ public final class OomKillSpanMapper {
     static String describe(OomKill kill, Optional<ProcessExit> victimExit) {
         String limit = kill.constrainingMemcg().flatMap(memcg -> memcg.limit().isPresent()
                         ? Optional.of(" at memcg limit " + Bytes.humanReadable(memcg.limitBytes())) : Optional.empty())
-                .orElse(kill.constraint() == io.nodescope.event.OomConstraint.GLOBAL ? " (node out of memory)" : "");
+                .orElse(kill.constraint() == OomConstraint.GLOBAL ? " (node out of memory)" : "");
         String died = victimExit.map(exit -> ", exit code " + exit.exitCode()).orElse("");
         return "OOM killer killed " + kill.victim().comm() + " (pid " + kill.victim().tgid() + ")" + limit + died;
     }

@@ -6,7 +6,6 @@ import io.opentelemetry.sdk.resources.Resource;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * One Resource object per workload. The OTLP marshaler groups spans into ResourceSpans by
@@ -29,14 +28,6 @@ public final class WorkloadResources {
     /** node: the daemon's configured Resource (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, host). */
     public WorkloadResources(Resource node) {
         this.node = node;
-    }
-
-    public Resource node() {
-        return node;
-    }
-
-    public Resource forCgroup(Optional<String> cgroupPath) {
-        return cgroupPath.isEmpty() ? node : forWorkload(WorkloadIdentity.builder().cgroupPath(cgroupPath).build());
     }
 
     /**

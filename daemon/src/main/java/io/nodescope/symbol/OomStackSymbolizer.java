@@ -1,6 +1,8 @@
 package io.nodescope.symbol;
 
 import io.nodescope.event.OomKill;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /**
@@ -22,8 +24,8 @@ public final class OomStackSymbolizer {
      * the cache then shares).
      */
     public void warmUp() {
-        long libcAddress = java.lang.foreign.Linker.nativeLinker().defaultLookup().find("malloc")
-                .map(java.lang.foreign.MemorySegment::address).orElse(0L);
+        long libcAddress = Linker.nativeLinker().defaultLookup().find("malloc")
+                .map(MemorySegment::address).orElse(0L);
         try (ProcessSnapshot self = symbolizer.snapshot((int) ProcessHandle.current().pid())) {
             symbolizer.symbolizeUser(self, List.of(libcAddress));
         }

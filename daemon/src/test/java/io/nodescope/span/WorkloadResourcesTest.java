@@ -15,7 +15,7 @@ class WorkloadResourcesTest {
     private final WorkloadResources resources = new WorkloadResources(Resource.empty());
 
     private Resource forPath(String path) {
-        return resources.forCgroup(Optional.of(path));
+        return resources.forWorkload(WorkloadIdentity.builder().cgroupPath(Optional.of(path)).build());
     }
 
     private void fillWithOthers(int count) {
