@@ -118,8 +118,15 @@ class OomSpanIT {
             String binary = OomAllocBinary.path().toString();
             Process hog = cgroup.start(List.of(binary, "-t", "20", "-H", "60"));
             awaitOutput(hog, "holding it");
-            // Certain to be chosen, whatever the two processes' sizes when the limit is hit.
+            // Certain to be chosen first, whatever the processes' sizes when the limit is hit.
             Files.writeString(Path.of("/proc/" + hog.pid() + "/oom_score_adj"), "1000");
+            // The kernel hides the dying victim from the OOM killer (MMF_OOM_SKIP, set in exit_mmap)
+            // a moment before its last pages are uncharged; a trigger still retrying its charge in that
+            // window gets a second kill, and would be its victim if it were the only one left (seen in
+            // CI). This bystander, next in line, takes that kill instead: the trigger lives on.
+            Process bystander = cgroup.start(List.of("sh", "-c", "echo in the cgroup && exec sleep 60"));
+            awaitOutput(bystander, "in the cgroup");
+            Files.writeString(Path.of("/proc/" + bystander.pid() + "/oom_score_adj"), "999");
             Process trigger = cgroup.start(List.of(binary, "-t", "16", "-H", "2"));
 
             assertEquals(OomKilledRun.KILLED_BY_SIGKILL, hog.waitFor());
