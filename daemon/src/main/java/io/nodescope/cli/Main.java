@@ -43,7 +43,7 @@ public final class Main {
         try {
             config = ConfigLoader.load(args, environment);
             Logging.configure(config.logLevel());
-            export = ExportSetup.configure(config.otelProperties(), environment);
+            export = ExportSetup.configure(config.otelProperties());
             identity = IdentitySettings.fromEnvironment(environment);
         } catch (ConfigException | ConfigurationException | IllegalArgumentException e) {
             err.println("nodescope: invalid configuration: " + e.getMessage());

@@ -33,20 +33,14 @@ public record ExportSetup(Optional<SpanExporter> otlpExporter, String endpointDe
             List.of("otel.exporter.otlp.endpoint", "otel.exporter.otlp.traces.endpoint");
 
     /**
-     * @param fileProperties otel.* keys from nodescope's config file: defaults the environment overrides
-     * @param environment    the process environment (OTEL_* read from here)
+     * @param fileProperties otel.* keys from nodescope's config file: defaults that the process's
+     *                       OTEL_* environment and otel.* system properties override (the SDK reads those)
      */
-    public static ExportSetup configure(Map<String, String> fileProperties, Map<String, String> environment)
-            throws ConfigurationException {
-        boolean endpointConfigured = ENDPOINT_PROPERTIES.stream().anyMatch(property ->
-                fileProperties.containsKey(property) || environment.containsKey(toEnvironmentName(property))
-                        || System.getProperty(property) != null);
+    public static ExportSetup configure(Map<String, String> fileProperties) throws ConfigurationException {
         Map<String, String> defaults = new HashMap<>();
         defaults.put("otel.service.name", "nodescope");
         defaults.put("otel.metrics.exporter", "none");
         defaults.put("otel.logs.exporter", "none");
-        // No endpoint: no OTLP exporter, unless OTEL_TRACES_EXPORTER asks for one explicitly.
-        defaults.put("otel.traces.exporter", endpointConfigured ? "otlp" : "none");
         defaults.putAll(fileProperties);
 
         AtomicReference<SpanExporter> exporter = new AtomicReference<>();
@@ -58,13 +52,13 @@ public record ExportSetup(Optional<SpanExporter> otlpExporter, String endpointDe
                 .addPropertiesCustomizer(config -> {
                     // Before the SDK builds exporters: it would otherwise refuse an exporter it
                     // lacks with advice to add a dependency, which a nodescope user cannot do.
-                    checkTracesExporter(config);
+                    String tracesExporter = tracesExporter(config);
                     ENDPOINT_PROPERTIES.forEach(property -> checkEndpoint(config, property));
                     // Also before: the SDK's own BatchSpanProcessor rejects the same numbers as
                     // "Unexpected configuration error", naming no variable.
                     settings.set(exportSettings(config));
                     properties.set(config);
-                    return Map.of();
+                    return Map.of("otel.traces.exporter", tracesExporter);
                 })
                 .addSpanExporterCustomizer((configured, config) -> {
                     exporter.set(configured);
@@ -81,12 +75,23 @@ public record ExportSetup(Optional<SpanExporter> otlpExporter, String endpointDe
                 resource.get(), settings.get());
     }
 
-    private static void checkTracesExporter(ConfigProperties config) {
-        String tracesExporter = String.join(",", config.getList("otel.traces.exporter", List.of("none")));
+    /**
+     * OTEL_TRACES_EXPORTER as set, else otlp when an endpoint is set and none without one (the
+     * SDK's own default, otlp to localhost, would send a node's spans nowhere and log failures).
+     */
+    private static String tracesExporter(ConfigProperties config) {
+        List<String> configured = config.getList("otel.traces.exporter", List.of());
+        if (configured.isEmpty()) {
+            boolean endpointConfigured = ENDPOINT_PROPERTIES.stream()
+                    .anyMatch(property -> config.getString(property) != null);
+            return endpointConfigured ? "otlp" : "none";
+        }
+        String tracesExporter = String.join(",", configured);
         if (!tracesExporter.equals("otlp") && !tracesExporter.equals("none")) {
             throw new ConfigurationException("OTEL_TRACES_EXPORTER=" + tracesExporter
                     + " is not supported by nodescope: use otlp (or none and --console)");
         }
+        return tracesExporter;
     }
 
     /** The SDK's own message ("OTLP endpoint must be a valid URL") names no variable. */

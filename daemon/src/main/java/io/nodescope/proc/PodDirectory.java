@@ -40,18 +40,22 @@ final class PodDirectory {
         return podsByUid.size();
     }
 
+    /**
+     * Expires first and publishes the pod by uid last: whoever sees this pod sees the rest of
+     * this event's changes too (its containers, the pods whose retention it ended).
+     */
     void upsert(Pod pod) {
+        removeExpired();
         KnownPod known = KnownPod.of(pod);
         deletedAtNanos.remove(known.uid());
-        KnownPod previous = podsByUid.put(known.uid(), known);
         known.containersById().forEach((id, container) -> containersById.put(id, new ContainerOfPod(known, container)));
+        KnownPod previous = podsByUid.put(known.uid(), known);
         if (previous != null) {
             // Containers that left the status (restarted twice since) are gone for good.
             previous.containersById().keySet().stream()
                     .filter(id -> !known.containersById().containsKey(id))
                     .forEach(containersById::remove);
         }
-        removeExpired();
     }
 
     void delete(Pod pod) {

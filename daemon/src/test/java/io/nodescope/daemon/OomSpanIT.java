@@ -236,7 +236,7 @@ class OomSpanIT {
         ExportSetup export = ExportSetup.configure(Map.of(
                 "otel.exporter.otlp.endpoint", endpoint,
                 "otel.exporter.otlp.protocol", protocol.otelName,
-                "otel.bsp.schedule.delay", "50"), Map.of());
+                "otel.bsp.schedule.delay", "50"));
         // No Kubernetes API here: identities come from cgroup paths (the API is tested with a mock
         // server in WorkloadIdentityResolverTest and KubernetesPodWatchTest).
         IdentitySettings identity = new IdentitySettings(false, Optional.of(NODE_NAME), false, Duration.ofMinutes(10));

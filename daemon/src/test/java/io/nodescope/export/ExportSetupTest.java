@@ -42,7 +42,7 @@ class ExportSetupTest {
     }
 
     private ExportSetup configure(Map<String, String> fileProperties) {
-        ExportSetup setup = ExportSetup.configure(fileProperties, Map.of());
+        ExportSetup setup = ExportSetup.configure(fileProperties);
         created = setup.otlpExporter().orElse(null);
         return setup;
     }
@@ -57,7 +57,7 @@ class ExportSetupTest {
     }
 
     private static String configurationError(Map<String, String> fileProperties) {
-        return assertThrows(ConfigurationException.class, () -> ExportSetup.configure(fileProperties, Map.of()))
+        return assertThrows(ConfigurationException.class, () -> ExportSetup.configure(fileProperties))
                 .getMessage();
     }
 
@@ -68,6 +68,19 @@ class ExportSetupTest {
     @Test
     void withoutEndpointThereIsNoOtlpExporter() {
         assertTrue(configure(Map.of()).otlpExporter().isEmpty());
+    }
+
+    @Test
+    void otlpAskedForWithoutEndpointGoesToTheStandardLocalEndpoint() {
+        ExportSetup setup = configure(Map.of("otel.traces.exporter", "otlp"));
+
+        assertTrue(setup.otlpExporter().isPresent());
+        assertEquals("http://localhost:4317 (grpc)", setup.endpointDescription());
+    }
+
+    @Test
+    void noneTurnsOtlpOffDespiteAnEndpoint() {
+        assertTrue(configure(withEndpoint("otel.traces.exporter", "none")).otlpExporter().isEmpty());
     }
 
     @Test
