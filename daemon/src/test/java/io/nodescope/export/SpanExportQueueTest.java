@@ -101,7 +101,8 @@ class SpanExportQueueTest {
 
     @Test
     void failedBatchIsRetriedAfterTheBackoffAndArrivesOnceTheExporterRecovers() throws Exception {
-        queue(100, 10, Duration.ofMillis(1), 1);
+        // Three spans fill a batch: none leaves alone on the schedule delay while the test is still accepting.
+        queue(100, 3, LONG, 1);
         exporter.failNext(2);
 
         accept(0, 3);
