@@ -24,7 +24,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
+	__uint(max_entries, 1024 * 1024); /* about 110 kill records of 9.5 KB: a burst of kills */
 } oom_events SEC(".maps");
 
 /* Records that could not be reserved, per ring (enum ns_ring). Read by the daemon's /metrics. */
@@ -174,6 +174,95 @@ static __always_inline void fill_current(struct ns_task *out)
 	bpf_get_current_comm(out->comm, sizeof(out->comm));
 }
 
+/* Names from the file up to the root of its filesystem (not across mounts: the daemon maps the
+ * filesystem to its mount point itself, which also covers overlayfs, whose VMAs hold the real
+ * file of a lower or upper layer). */
+static __always_inline void read_file_path(struct ns_user_file *out, struct file *file)
+{
+	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
+	out->depth = 0;
+	out->truncated = 0;
+	for (int level = 0; level < NS_FILE_PATH_LEVELS; level++) {
+		struct dentry *parent = dentry ? BPF_CORE_READ(dentry, d_parent) : NULL;
+		if (!parent || parent == dentry)
+			return; /* dentry is the filesystem's root: the path is complete */
+		if (BPF_CORE_READ(dentry, d_name.len) >= NS_FILE_NAME_LEN)
+			break;
+		bpf_probe_read_kernel_str(out->names[level], NS_FILE_NAME_LEN, BPF_CORE_READ(dentry, d_name.name));
+		out->depth = level + 1;
+		dentry = parent;
+	}
+	out->truncated = 1;
+}
+
+/* The slot of the file with this dev and inode, added if new; -1 when every slot is taken. */
+static __always_inline int user_file_slot(struct ns_oom_kill_event *e, __u32 dev, __u64 ino, struct file *file)
+{
+	__u32 count = e->user_file_count;
+	for (int slot = 0; slot < NS_USER_FILES && slot < count; slot++) {
+		if (e->user_files[slot].dev == dev && e->user_files[slot].ino == ino)
+			return slot;
+	}
+	barrier_var(count); /* keeps the bound check below on the very value used as the index */
+	if (count >= NS_USER_FILES)
+		return -1;
+	struct ns_user_file *added = &e->user_files[count];
+	added->dev = dev;
+	added->ino = ino;
+	read_file_path(added, file);
+	e->user_file_count = count + 1;
+	return count;
+}
+
+struct vma_lookup {
+	__u64 start;
+	__u64 pgoff;
+	struct file *file;
+};
+
+static long read_vma(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct vma_lookup *lookup = data;
+	lookup->start = BPF_CORE_READ(vma, vm_start);
+	lookup->pgoff = BPF_CORE_READ(vma, vm_pgoff);
+	lookup->file = BPF_CORE_READ(vma, vm_file);
+	return 0;
+}
+
+/* The trigger is often the victim, gone with its /proc/pid/maps before the daemon reads the
+ * event: so the file and offset of each user frame are taken here, from the live VMAs. */
+static __always_inline void locate_user_frames(struct ns_oom_kill_event *e)
+{
+	struct task_struct *current = bpf_get_current_task_btf();
+	int frames = e->user_stack_bytes > 0 ? e->user_stack_bytes / sizeof(__u64) : 0;
+	e->user_files_error = 0;
+	e->user_file_count = 0;
+	for (int i = 0; i < NS_MAX_STACK_DEPTH; i++) {
+		e->user_frame_file[i] = NS_NO_FILE;
+		e->user_frame_vma_offset[i] = 0;
+		e->user_frame_vma_pgoff[i] = 0;
+	}
+	for (int i = 0; i < NS_MAX_STACK_DEPTH && i < frames; i++) {
+		struct vma_lookup lookup = {};
+		long error = bpf_find_vma(current, e->user_stack[i], read_vma, &lookup, 0);
+		if (error) {
+			if (!e->user_files_error)
+				e->user_files_error = error;
+			continue;
+		}
+		struct file *file = lookup.file;
+		if (!file)
+			continue; /* anonymous memory (JIT code): the perf map names it while it exists */
+		struct inode *inode = BPF_CORE_READ(file, f_inode);
+		int slot = user_file_slot(e, BPF_CORE_READ(inode, i_sb, s_dev), BPF_CORE_READ(inode, i_ino), file);
+		if (slot < 0)
+			continue; /* more files than slots: the frame keeps its address only */
+		e->user_frame_file[i] = slot;
+		e->user_frame_vma_offset[i] = e->user_stack[i] - lookup.start;
+		e->user_frame_vma_pgoff[i] = lookup.pgoff;
+	}
+}
+
 /* Trigger identity, constraint and stacks: the same for both attachments. */
 static __always_inline void fill_trigger(void *ctx, struct ns_oom_kill_event *e)
 {
@@ -186,6 +275,7 @@ static __always_inline void fill_trigger(void *ctx, struct ns_oom_kill_event *e)
 	e->kernel_stack_bytes = bpf_get_stack(ctx, e->kernel_stack, sizeof(e->kernel_stack), 0);
 	e->user_stack_bytes =
 		bpf_get_stack(ctx, e->user_stack, sizeof(e->user_stack), BPF_F_USER_STACK);
+	locate_user_frames(e);
 }
 
 static __always_inline __u64 rss_pages(struct mm_struct *mm, int member)

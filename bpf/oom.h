@@ -6,7 +6,7 @@
 
 #include "include/nodescope.h"
 
-#define NS_OOM_KILL_VERSION 2
+#define NS_OOM_KILL_VERSION 3
 #define NS_PROCESS_EXIT_VERSION 1
 
 /* ns_oom_kill_event.flags */
@@ -20,6 +20,23 @@
 
 #define NS_CGROUP_PATH_LEVELS 8
 #define NS_CGROUP_NAME_LEN 96 /* "cri-containerd-<64 hex>.scope" is 84 */
+
+#define NS_USER_FILES 6          /* distinct files the trigger's user frames are looked up in */
+#define NS_FILE_PATH_LEVELS 16
+#define NS_FILE_NAME_LEN 64
+#define NS_NO_FILE 0xff          /* ns_oom_kill_event.user_frame_file: the frame is in no recorded file */
+
+/* A file the trigger's user frames lie in, as its memory map said at the kill: the daemon names
+ * those frames from this file even when the process (and its /proc entries) is gone by the time
+ * it looks. Names run from the file up to the root of its filesystem, innermost first; the
+ * daemon finds where that filesystem is mounted in /proc/1/mountinfo and checks dev and inode. */
+struct ns_user_file {
+	__u32 dev;       /* the filesystem's kernel dev_t: major << 20 | minor */
+	__u16 depth;     /* names recorded */
+	__u16 truncated; /* a name or the path did not fit: the path cannot be used */
+	__u64 ino;
+	char names[NS_FILE_PATH_LEVELS][NS_FILE_NAME_LEN];
+};
 
 /* A cgroup's path read from kernfs at the moment of the event, innermost level first: the
  * directory may be removed (the container reaped) before the daemon could look it up. */
@@ -61,6 +78,14 @@ struct ns_oom_kill_event {
 	__u64 user_stack[NS_MAX_STACK_DEPTH];
 	/* After the stacks: not in the zeroed prefix, read_cgroup_path() zeroes it itself. */
 	struct ns_cgroup_path victim_memcg_path; /* tp_btf only (flag NS_OOM_F_VICTIM_MEMCG) */
+	/* Where each user frame lies, from the trigger's VMAs (written by locate_user_frames). Only
+	 * the first user_file_count files and the frames user_stack holds are meaningful. */
+	__s32 user_files_error;  /* 0, or the first bpf_find_vma error (-EBUSY: the mmap lock was taken) */
+	__u32 user_file_count;
+	__u8 user_frame_file[NS_MAX_STACK_DEPTH];        /* index into user_files, or NS_NO_FILE */
+	__u64 user_frame_vma_offset[NS_MAX_STACK_DEPTH]; /* address - vm_start */
+	__u64 user_frame_vma_pgoff[NS_MAX_STACK_DEPTH];  /* vm_pgoff: the mapping's file offset, in pages */
+	struct ns_user_file user_files[NS_USER_FILES];
 };
 
 struct ns_process_exit_event {

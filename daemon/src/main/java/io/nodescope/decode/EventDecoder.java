@@ -1,6 +1,7 @@
 package io.nodescope.decode;
 
 import io.nodescope.event.CgroupPath;
+import io.nodescope.event.KernelFile;
 import io.nodescope.event.MemcgState;
 import io.nodescope.event.NodeEvent;
 import io.nodescope.event.OomConstraint;
@@ -9,6 +10,7 @@ import io.nodescope.event.ProbeSource;
 import io.nodescope.event.ProcessExit;
 import io.nodescope.event.RawStack;
 import io.nodescope.event.TaskIdentity;
+import io.nodescope.event.UserFrameFiles;
 import io.nodescope.event.VictimMemory;
 import io.nodescope.metrics.Counter;
 import io.nodescope.metrics.MetricsRegistry;
@@ -86,6 +88,7 @@ public final class EventDecoder {
 
     private OomKill oomKill(RecordReader record) {
         int flags = record.s32(OOM_FLAGS);
+        RawStack userStack = stack(record, OOM_USER_STACK_BYTES, OOM_USER_STACK);
         boolean constrained = (flags & OOM_F_MEMCG_CONSTRAINED) != 0;
         return new OomKill(
                 record.u64(HEADER_BOOT_NS),
@@ -103,9 +106,46 @@ public final class EventDecoder {
                 constrained ? Optional.of(memcg(record, OOM_CONSTRAINING_MEMCG)) : Optional.empty(),
                 task(record, OOM_TRIGGER),
                 stack(record, OOM_KERNEL_STACK_BYTES, OOM_KERNEL_STACK),
-                stack(record, OOM_USER_STACK_BYTES, OOM_USER_STACK),
+                userStack,
                 (flags & OOM_F_VICTIM_MEMCG) != 0 ? Optional.of(cgroupPath(record, OOM_VICTIM_MEMCG_PATH))
-                        : Optional.empty());
+                        : Optional.empty(),
+                userFrameFiles(record, userStack.addresses().size()));
+    }
+
+    /** {@link UserFrameFiles#NONE} when the kernel located no frame and saw no error. */
+    private UserFrameFiles userFrameFiles(RecordReader record, int frameCount) {
+        int fileCount = (int) Math.min(record.u32(OOM_USER_FILE_COUNT), USER_FILES);
+        int lookupError = -record.s32(OOM_USER_FILES_ERROR);
+        if (fileCount == 0 && lookupError == 0) {
+            return UserFrameFiles.NONE;
+        }
+        List<KernelFile> files = new ArrayList<>(fileCount);
+        for (int slot = 0; slot < fileCount; slot++) {
+            files.add(kernelFile(record, OOM_USER_FILES + slot * USER_FILE_BYTES));
+        }
+        List<Optional<UserFrameFiles.FileLocation>> frames = new ArrayList<>(frameCount);
+        for (int frame = 0; frame < frameCount; frame++) {
+            int slot = record.u8(OOM_USER_FRAME_FILE + frame);
+            if (slot == NO_FILE || slot >= fileCount) {
+                frames.add(Optional.empty());
+                continue;
+            }
+            long offset = record.u64(OOM_USER_FRAME_VMA_OFFSET + frame * Long.BYTES)
+                    + record.u64(OOM_USER_FRAME_VMA_PGOFF + frame * Long.BYTES) * pageSize;
+            frames.add(Optional.of(new UserFrameFiles.FileLocation(files.get(slot), offset)));
+        }
+        return new UserFrameFiles(frames, lookupError);
+    }
+
+    /** The kernel records names innermost first; the event keeps them outermost first, as a path reads. */
+    private static KernelFile kernelFile(RecordReader record, int at) {
+        int depth = Math.min(record.u16(at + USER_FILE_DEPTH), FILE_PATH_LEVELS);
+        List<String> names = new ArrayList<>(depth);
+        for (int level = depth - 1; level >= 0; level--) {
+            names.add(record.cString(at + USER_FILE_NAMES + level * FILE_NAME_LEN, FILE_NAME_LEN));
+        }
+        return KernelFile.ofKernelDevice(record.u32(at + USER_FILE_DEV), record.u64(at + USER_FILE_INO), names,
+                record.u16(at + USER_FILE_TRUNCATED) != 0);
     }
 
     private static CgroupPath cgroupPath(RecordReader record, int at) {

@@ -41,7 +41,7 @@ final class EventLayout {
     static final int MEMCG_BYTES = 64;
 
     // struct ns_oom_kill_event
-    static final int OOM_VERSION = 2;
+    static final int OOM_VERSION = 3;
     static final int OOM_FLAGS = 16;
     static final int OOM_VICTIM_OOM_SCORE_ADJ = 20;
     static final int OOM_VICTIM = 24;
@@ -58,7 +58,25 @@ final class EventLayout {
     static final int OOM_KERNEL_STACK = 280;
     static final int OOM_USER_STACK = 792;
     static final int OOM_VICTIM_MEMCG_PATH = 1304;
-    static final int OOM_BYTES = 2144;
+    static final int OOM_USER_FILES_ERROR = 2144;
+    static final int OOM_USER_FILE_COUNT = 2148;
+    static final int OOM_USER_FRAME_FILE = 2152;
+    static final int OOM_USER_FRAME_VMA_OFFSET = 2216;
+    static final int OOM_USER_FRAME_VMA_PGOFF = 2728;
+    static final int OOM_USER_FILES = 3240;
+    static final int OOM_BYTES = 9480;
+
+    // struct ns_user_file
+    static final int USER_FILES = 6;
+    static final int FILE_PATH_LEVELS = 16;
+    static final int FILE_NAME_LEN = 64;
+    static final int NO_FILE = 0xff;
+    static final int USER_FILE_DEV = 0;
+    static final int USER_FILE_DEPTH = 4;
+    static final int USER_FILE_TRUNCATED = 6;
+    static final int USER_FILE_INO = 8;
+    static final int USER_FILE_NAMES = 16;
+    static final int USER_FILE_BYTES = 1040;
 
     // struct ns_cgroup_path
     static final int CGROUP_PATH_LEVELS = 8;

@@ -22,6 +22,10 @@ final class RecordReader {
         return length;
     }
 
+    int u8(int offset) {
+        return Byte.toUnsignedInt(buffer.get(start + offset));
+    }
+
     int u16(int offset) {
         return Short.toUnsignedInt(buffer.getShort(start + offset));
     }

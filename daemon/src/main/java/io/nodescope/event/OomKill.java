@@ -13,12 +13,16 @@ import java.util.Optional;
  * @param trigger             the task whose allocation ran the OOM killer (current)
  * @param victimCgroupPath    the victim's memory cgroup path as kernfs named it; empty where the
  *                            probe could not read it
+ * @param triggerUserFrameFiles where the trigger's user frames lay in files, read in the kernel;
+ *                            {@link UserFrameFiles#NONE} where it was not
  */
 public record OomKill(long bootTimeNanos, ProbeSource source, TaskIdentity victim, int victimOomScoreAdj,
                       VictimMemory victimMemory, Optional<MemcgState> victimMemcg, OomConstraint constraint,
                       Optional<MemcgState> constrainingMemcg, TaskIdentity trigger, RawStack triggerKernelStack,
-                      RawStack triggerUserStack, Optional<CgroupPath> victimCgroupPath) implements NodeEvent {
+                      RawStack triggerUserStack, Optional<CgroupPath> victimCgroupPath,
+                      UserFrameFiles triggerUserFrameFiles) implements NodeEvent {
     public OomKill {
+        Objects.requireNonNull(triggerUserFrameFiles, "triggerUserFrameFiles");
         Objects.requireNonNull(victimCgroupPath, "victimCgroupPath");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(victim, "victim");
@@ -31,12 +35,23 @@ public record OomKill(long bootTimeNanos, ProbeSource source, TaskIdentity victi
         Objects.requireNonNull(triggerUserStack, "triggerUserStack");
     }
 
+    /** Without file locations of the user frames (tests that do not need them). */
+    public OomKill(long bootTimeNanos, ProbeSource source, TaskIdentity victim, int victimOomScoreAdj,
+                   VictimMemory victimMemory, Optional<MemcgState> victimMemcg, OomConstraint constraint,
+                   Optional<MemcgState> constrainingMemcg, TaskIdentity trigger, RawStack triggerKernelStack,
+                   RawStack triggerUserStack, Optional<CgroupPath> victimCgroupPath) {
+        this(bootTimeNanos, source, victim, victimOomScoreAdj, victimMemory, victimMemcg, constraint,
+                constrainingMemcg, trigger, triggerKernelStack, triggerUserStack, victimCgroupPath,
+                UserFrameFiles.NONE);
+    }
+
     /** Without a kernel-read cgroup path (recordings and tests that do not need one). */
     public OomKill(long bootTimeNanos, ProbeSource source, TaskIdentity victim, int victimOomScoreAdj,
                    VictimMemory victimMemory, Optional<MemcgState> victimMemcg, OomConstraint constraint,
                    Optional<MemcgState> constrainingMemcg, TaskIdentity trigger, RawStack triggerKernelStack,
                    RawStack triggerUserStack) {
         this(bootTimeNanos, source, victim, victimOomScoreAdj, victimMemory, victimMemcg, constraint,
-                constrainingMemcg, trigger, triggerKernelStack, triggerUserStack, Optional.empty());
+                constrainingMemcg, trigger, triggerKernelStack, triggerUserStack, Optional.empty(),
+                UserFrameFiles.NONE);
     }
 }

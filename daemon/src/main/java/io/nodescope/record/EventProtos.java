@@ -5,13 +5,17 @@ import io.nodescope.event.MemcgState;
 import io.nodescope.event.NodeEvent;
 import io.nodescope.event.OomConstraint;
 import io.nodescope.event.CgroupPath;
+import io.nodescope.event.KernelFile;
 import io.nodescope.event.OomKill;
 import io.nodescope.event.ProbeSource;
 import io.nodescope.event.ProcessExit;
 import io.nodescope.event.RawStack;
+import io.nodescope.event.UserFrameFiles;
 import io.nodescope.event.TaskIdentity;
 import io.nodescope.event.VictimMemory;
 import io.nodescope.proto.v1.Event;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -60,7 +64,52 @@ final class EventProtos {
         oomKill.victimMemcg().map(EventProtos::toProto).ifPresent(builder::setVictimMemcg);
         oomKill.constrainingMemcg().map(EventProtos::toProto).ifPresent(builder::setConstrainingMemcg);
         oomKill.victimCgroupPath().map(EventProtos::toProto).ifPresent(builder::setVictimCgroupPath);
+        if (!oomKill.triggerUserFrameFiles().equals(UserFrameFiles.NONE)) {
+            builder.setTriggerUserFrameFiles(toProto(oomKill.triggerUserFrameFiles()));
+        }
         return builder.build();
+    }
+
+    /** Each file once, frames referring to it by index, as the kernel side records them. */
+    private static io.nodescope.proto.v1.UserFrameFiles toProto(UserFrameFiles frameFiles) {
+        var builder = io.nodescope.proto.v1.UserFrameFiles.newBuilder().setLookupError(frameFiles.lookupError());
+        List<KernelFile> files = new ArrayList<>();
+        for (Optional<UserFrameFiles.FileLocation> frame : frameFiles.frames()) {
+            var location = io.nodescope.proto.v1.FrameLocation.newBuilder();
+            frame.ifPresent(located -> {
+                int index = files.indexOf(located.file());
+                if (index < 0) {
+                    index = files.size();
+                    files.add(located.file());
+                }
+                location.setFile(index).setOffset(located.offset());
+            });
+            builder.addFrames(location);
+        }
+        files.forEach(file -> builder.addFiles(io.nodescope.proto.v1.KernelFile.newBuilder()
+                .setDeviceMajor(file.deviceMajor())
+                .setDeviceMinor(file.deviceMinor())
+                .setInode(file.inode())
+                .addAllNamesFromRoot(file.namesFromRoot())
+                .setTruncated(file.truncated())));
+        return builder.build();
+    }
+
+    private static UserFrameFiles fromProto(io.nodescope.proto.v1.UserFrameFiles proto)
+            throws InvalidProtocolBufferException {
+        List<KernelFile> files = proto.getFilesList().stream().map(file -> new KernelFile(file.getDeviceMajor(),
+                file.getDeviceMinor(), file.getInode(), file.getNamesFromRootList(), file.getTruncated())).toList();
+        List<Optional<UserFrameFiles.FileLocation>> frames = new ArrayList<>(proto.getFramesCount());
+        for (io.nodescope.proto.v1.FrameLocation frame : proto.getFramesList()) {
+            if (!frame.hasFile()) {
+                frames.add(Optional.empty());
+            } else if (frame.getFile() >= files.size()) {
+                throw new InvalidProtocolBufferException("frame in file " + frame.getFile() + " of " + files.size());
+            } else {
+                frames.add(Optional.of(new UserFrameFiles.FileLocation(files.get(frame.getFile()), frame.getOffset())));
+            }
+        }
+        return new UserFrameFiles(frames, proto.getLookupError());
     }
 
     private static io.nodescope.proto.v1.CgroupPath toProto(CgroupPath path) {
@@ -88,7 +137,8 @@ final class EventProtos {
                 proto.hasConstrainingMemcg() ? Optional.of(fromProto(proto.getConstrainingMemcg())) : Optional.empty(),
                 fromProto(proto.getTrigger()), fromProto(proto.getTriggerKernelStack()),
                 fromProto(proto.getTriggerUserStack()),
-                proto.hasVictimCgroupPath() ? Optional.of(fromProto(proto.getVictimCgroupPath())) : Optional.empty());
+                proto.hasVictimCgroupPath() ? Optional.of(fromProto(proto.getVictimCgroupPath())) : Optional.empty(),
+                proto.hasTriggerUserFrameFiles() ? fromProto(proto.getTriggerUserFrameFiles()) : UserFrameFiles.NONE);
     }
 
     private static io.nodescope.proto.v1.ProcessExit toProto(ProcessExit exit) {

@@ -3,17 +3,21 @@ package io.nodescope.decode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nodescope.event.KernelFile;
 import io.nodescope.event.MemcgState;
 import io.nodescope.event.NodeEvent;
 import io.nodescope.event.OomConstraint;
 import io.nodescope.event.OomKill;
 import io.nodescope.event.ProbeSource;
 import io.nodescope.event.ProcessExit;
+import io.nodescope.event.UserFrameFiles;
 import io.nodescope.metrics.MetricsRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,16 +47,16 @@ class EventDecoderCapturedTest {
 
         assertEquals(ProbeSource.TP_BTF, kill.source());
         assertEquals("oom-alloc", kill.victim().comm());
-        assertEquals(7571, kill.victim().tgid());
+        assertEquals(28206, kill.victim().tgid());
         assertEquals(kill.victim().tgid(), kill.victim().tid());
         assertEquals(kill.victim(), kill.trigger(), "oom-alloc faulted its own pages in");
         assertEquals(0, kill.victimOomScoreAdj());
         assertEquals(66846720, kill.victimMemory().rssAnonBytes());
         assertEquals(69906432, kill.victimMemory().totalVmBytes());
-        assertEquals(176128, kill.victimMemory().pageTablesBytes());
+        assertEquals(180224, kill.victimMemory().pageTablesBytes());
 
         MemcgState memcg = kill.victimMemcg().orElseThrow();
-        assertEquals(14489, memcg.id());
+        assertEquals(53264, memcg.id());
         assertEquals(kill.victim().memcgId(), memcg.id());
         assertEquals(LIMIT, memcg.limitBytes());
         assertEquals(LIMIT, memcg.usageBytes());
@@ -60,15 +64,31 @@ class EventDecoderCapturedTest {
         assertEquals(1, memcg.oomKillEvents());
         assertEquals(OomConstraint.MEMCG, kill.constraint());
         assertEquals(memcg, kill.constrainingMemcg().orElseThrow());
-        assertEquals("/nodescope-demo-7555", kill.victimCgroupPath().orElseThrow().path());
-        assertEquals(java.util.List.of(memcg.id()), kill.victimCgroupPath().orElseThrow().idsInnermostFirst());
+        assertEquals("/nodescope-demo-28190", kill.victimCgroupPath().orElseThrow().path());
+        assertEquals(List.of(memcg.id()), kill.victimCgroupPath().orElseThrow().idsInnermostFirst());
 
         assertEquals(0, kill.triggerKernelStack().error());
         assertEquals(15, kill.triggerKernelStack().addresses().size());
         assertTrue(kill.triggerKernelStack().addresses().stream().allMatch(address -> address < 0),
                 "kernel addresses are in the upper half");
         assertEquals(5, kill.triggerUserStack().addresses().size());
-        assertEquals(0x564e45c55234L, kill.triggerUserStack().addresses().getFirst());
+        assertEquals(0x564f9e882234L, kill.triggerUserStack().addresses().getFirst());
+
+        // Every user frame located in its file: four in the demo binary, the last in libc.
+        List<Optional<UserFrameFiles.FileLocation>> located = kill.triggerUserFrameFiles().frames();
+        assertEquals(5, located.size());
+        assertEquals(0, kill.triggerUserFrameFiles().lookupError());
+        KernelFile demo = located.getFirst().orElseThrow().file();
+        assertEquals(Optional.of("/work/main/build/demo/oom-alloc"), demo.pathInFilesystem());
+        assertEquals(List.of(0x1234L, 0x12a0L, 0x1353L, 0x14f1L), located.subList(0, 4).stream()
+                .map(frame -> frame.orElseThrow().offset()).toList());
+        assertTrue(located.subList(0, 4).stream().allMatch(frame -> frame.orElseThrow().file().equals(demo)));
+        assertEquals(Optional.of("/usr/lib/x86_64-linux-gnu/libc.so.6"),
+                located.get(4).orElseThrow().file().pathInFilesystem());
+        for (int frame = 0; frame < located.size(); frame++) {
+            assertEquals(kill.triggerUserStack().addresses().get(frame) % PAGE_SIZE,
+                    located.get(frame).orElseThrow().offset() % PAGE_SIZE, "mappings are page-aligned in the file");
+        }
     }
 
     @Test
@@ -81,6 +101,6 @@ class EventDecoderCapturedTest {
         assertEquals(9, exit.terminatingSignal());
         assertEquals(137, exit.exitCode());
         assertTrue(exit.bootTimeNanos() > kill.bootTimeNanos(), "death after the mark");
-        assertEquals(3_028_453, exit.bootTimeNanos() - kill.bootTimeNanos());
+        assertEquals(3_396_313, exit.bootTimeNanos() - kill.bootTimeNanos());
     }
 }

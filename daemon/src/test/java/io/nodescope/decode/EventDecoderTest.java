@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodescope.event.CgroupPath;
+import io.nodescope.event.KernelFile;
 import io.nodescope.event.MemcgState;
 import io.nodescope.event.NodeEvent;
 import io.nodescope.event.OomConstraint;
@@ -13,6 +14,7 @@ import io.nodescope.event.ProbeSource;
 import io.nodescope.event.ProcessExit;
 import io.nodescope.event.RawStack;
 import io.nodescope.event.TaskIdentity;
+import io.nodescope.event.UserFrameFiles;
 import io.nodescope.event.VictimMemory;
 import io.nodescope.metrics.MetricsRegistry;
 import java.util.List;
@@ -61,6 +63,35 @@ class EventDecoderTest {
                 .stack(OOM_USER_STACK_BYTES, OOM_USER_STACK, 0x7f3a12345678L)
                 .cgroupPath(OOM_VICTIM_MEMCG_PATH, false, new String[] {"cri-containerd-abc.scope", "pod-a"},
                         new long[] {9001, 8000});
+    }
+
+    @Test
+    void userFramesPointIntoTheFilesTheKernelLocatedThemIn() {
+        OomKill kill = decodeOom(fullOomKill()
+                .stack(OOM_USER_STACK_BYTES, OOM_USER_STACK, 0x5555_0000_1234L, 0x7f00_0000_0010L, 0x7f3a_0002_724aL,
+                        0x5555_0000_2000L)
+                .u32(OOM_USER_FILE_COUNT, 2)
+                .userFile(0, (254L << 20) | 3, 5_316_658, false, "oom-alloc", "demo", "build")
+                .userFile(1, (259L << 20) | 300, 77, true, "libc.so.6")
+                .userFrame(0, 0, 0x234, 1)
+                .userFrame(1, NO_FILE, 0, 0)
+                .userFrame(2, 1, 0x24a, 0x27)
+                .userFrame(3, 5, 0x10, 0)); // a slot past the recorded files: treated as none
+
+        KernelFile demo = new KernelFile(254, 3, 5_316_658, List.of("build", "demo", "oom-alloc"), false);
+        KernelFile libc = new KernelFile(259, 300, 77, List.of("libc.so.6"), true);
+        assertEquals(new UserFrameFiles(List.of(
+                Optional.of(new UserFrameFiles.FileLocation(demo, 0x234 + PAGE)),
+                Optional.empty(),
+                Optional.of(new UserFrameFiles.FileLocation(libc, 0x24a + 0x27 * PAGE)),
+                Optional.empty()), 0), kill.triggerUserFrameFiles());
+    }
+
+    @Test
+    void aFailedKernelLookupIsKeptAsItsErrno() {
+        OomKill kill = decodeOom(fullOomKill().s32(OOM_USER_FILES_ERROR, -16));
+
+        assertEquals(new UserFrameFiles(List.of(Optional.empty()), 16), kill.triggerUserFrameFiles());
     }
 
     @Test

@@ -110,6 +110,25 @@ class EventLayoutTest {
         assertOffset("ns_oom_kill_event.kernel_stack", EventLayout.OOM_KERNEL_STACK);
         assertOffset("ns_oom_kill_event.user_stack", EventLayout.OOM_USER_STACK);
         assertOffset("ns_oom_kill_event.victim_memcg_path", EventLayout.OOM_VICTIM_MEMCG_PATH);
+        assertOffset("ns_oom_kill_event.user_files_error", EventLayout.OOM_USER_FILES_ERROR);
+        assertOffset("ns_oom_kill_event.user_file_count", EventLayout.OOM_USER_FILE_COUNT);
+        assertOffset("ns_oom_kill_event.user_frame_file", EventLayout.OOM_USER_FRAME_FILE);
+        assertOffset("ns_oom_kill_event.user_frame_vma_offset", EventLayout.OOM_USER_FRAME_VMA_OFFSET);
+        assertOffset("ns_oom_kill_event.user_frame_vma_pgoff", EventLayout.OOM_USER_FRAME_VMA_PGOFF);
+        assertOffset("ns_oom_kill_event.user_files", EventLayout.OOM_USER_FILES);
+    }
+
+    @Test
+    void userFile() {
+        assertEquals(EventLayout.USER_FILE_BYTES, sizes.get("ns_user_file"));
+        assertEquals(EventLayout.USER_FILE_BYTES, EventLayout.USER_FILE_NAMES
+                + EventLayout.FILE_PATH_LEVELS * EventLayout.FILE_NAME_LEN);
+        assertEquals(EventLayout.OOM_BYTES, EventLayout.OOM_USER_FILES + EventLayout.USER_FILES * EventLayout.USER_FILE_BYTES);
+        assertOffset("ns_user_file.dev", EventLayout.USER_FILE_DEV);
+        assertOffset("ns_user_file.depth", EventLayout.USER_FILE_DEPTH);
+        assertOffset("ns_user_file.truncated", EventLayout.USER_FILE_TRUNCATED);
+        assertOffset("ns_user_file.ino", EventLayout.USER_FILE_INO);
+        assertOffset("ns_user_file.names", EventLayout.USER_FILE_NAMES);
     }
 
     @Test

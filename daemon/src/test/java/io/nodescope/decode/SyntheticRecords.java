@@ -112,4 +112,23 @@ final class SyntheticRecords {
         }
         return this;
     }
+
+    /** A file the kernel located user frames in: kernel dev_t, inode, names innermost first. */
+    SyntheticRecords userFile(int slot, long kernelDevice, long inode, boolean truncated, String... namesInnermostFirst) {
+        int at = OOM_USER_FILES + slot * USER_FILE_BYTES;
+        u32(at + USER_FILE_DEV, kernelDevice).u16(at + USER_FILE_DEPTH, namesInnermostFirst.length)
+                .u16(at + USER_FILE_TRUNCATED, truncated ? 1 : 0).u64(at + USER_FILE_INO, inode);
+        for (int level = 0; level < namesInnermostFirst.length; level++) {
+            byte[] name = namesInnermostFirst[level].getBytes(StandardCharsets.UTF_8);
+            buffer.put(AT + at + USER_FILE_NAMES + level * FILE_NAME_LEN, name, 0, Math.min(name.length, FILE_NAME_LEN - 1));
+        }
+        return this;
+    }
+
+    /** Where user frame {@code frame} lies: file slot (NO_FILE for none), offset in its VMA, the VMA's pgoff. */
+    SyntheticRecords userFrame(int frame, int slot, long vmaOffset, long pgoff) {
+        buffer.put(AT + OOM_USER_FRAME_FILE + frame, (byte) slot);
+        return u64(OOM_USER_FRAME_VMA_OFFSET + frame * Long.BYTES, vmaOffset)
+                .u64(OOM_USER_FRAME_VMA_PGOFF + frame * Long.BYTES, pgoff);
+    }
 }

@@ -1,5 +1,6 @@
 package io.nodescope.record;
 
+import io.nodescope.event.KernelFile;
 import io.nodescope.event.MemcgState;
 import io.nodescope.event.OomConstraint;
 import io.nodescope.event.OomKill;
@@ -7,6 +8,7 @@ import io.nodescope.event.ProbeSource;
 import io.nodescope.event.ProcessExit;
 import io.nodescope.event.RawStack;
 import io.nodescope.event.TaskIdentity;
+import io.nodescope.event.UserFrameFiles;
 import io.nodescope.event.VictimMemory;
 import java.util.List;
 import java.util.Optional;
@@ -27,8 +29,18 @@ final class TestEvents {
                 Optional.of(new MemcgState(8000, 1L << 30, 2L << 30, 5, 1, 0, 1100L << 20, 3L << 30)),
                 new TaskIdentity(5151, 5152, 65534, 9002, "allocator"),
                 new RawStack(List.of(0xffffffff81234567L, 0xffffffff81000010L, 0xffffffffc0a01234L), 0),
-                new RawStack(List.of(0x7f3a12345678L, 0x55d0c0ffee00L), 0));
+                new RawStack(List.of(0x7f3a12345678L, 0x55d0c0ffee00L, 0x7f0000001000L), 0),
+                Optional.empty(),
+                // Two frames in distinct files, the last in anonymous (JIT) memory.
+                new UserFrameFiles(List.of(
+                        Optional.of(new UserFrameFiles.FileLocation(LIBC, 0x2724aL)),
+                        Optional.of(new UserFrameFiles.FileLocation(APP, 0x1234L)),
+                        Optional.empty()), 0));
     }
+
+    private static final KernelFile LIBC =
+            new KernelFile(254, 0, 5_316_658L, List.of("usr", "lib", "x86_64-linux-gnu", "libc.so.6"), false);
+    private static final KernelFile APP = new KernelFile(259, 300, 77L, List.of("app"), true);
 
     /**
      * A classic-tracepoint global OOM: no memcg read at all, the user stack failed. An unset
@@ -52,7 +64,9 @@ final class TestEvents {
                 Optional.of(new MemcgState(13, 700, MemcgState.UNLIMITED, 0, 0, 0, 900, MemcgState.UNLIMITED)),
                 OomConstraint.MEMCG, Optional.of(new MemcgState(0, 0, 0, 0, 0, 0, 0, 0)),
                 new TaskIdentity(10, 10, 12, 13, "sh"), new RawStack(List.of(0xffffffff81000000L), 0),
-                new RawStack(List.of(0x401000L), 0));
+                new RawStack(List.of(0x401000L), 0), Optional.empty(),
+                // The kernel's mapping lookup failed (EBUSY): nothing located.
+                new UserFrameFiles(List.of(Optional.empty()), 16));
     }
 
     /** Killed by SIGKILL (status 9) after the kernel marked it an OOM victim. */
