@@ -1,34 +1,84 @@
 package io.nodescope.symbol;
 
 import io.nodescope.event.OomKill;
+import io.nodescope.event.UserFrameFiles;
+
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * What an OOM kill's stacks need to be named later, taken when the event arrives: the triggering
- * process's mappings and open files (it may be the victim, dead milliseconds later). Closed by
+ * What an OOM kill's user stack needs to be named later, taken when the event arrives. Two sources:
+ * the files the kernel located the frames in at the kill (exact, and still there after the trigger,
+ * often the victim itself, is gone), and the live process's maps, read only when some frame was not
+ * located that way (JIT code, named by the process's perf map while it lives). Closed by
  * {@link OomStackSymbolizer#symbolize}; a capture that is never symbolized must be closed.
  */
 public final class CapturedStacks implements AutoCloseable {
     /** Nothing captured (a replay, or no user stack): frames keep their bare addresses. */
-    public static final CapturedStacks NONE = new CapturedStacks(Optional.empty());
+    public static final CapturedStacks NONE = new CapturedStacks(Optional.empty(), Optional.empty());
 
-    private final Optional<ProcessSnapshot> trigger;
+    private final Optional<ProcessSnapshot> fromKernelFiles;
+    private final Optional<ProcessSnapshot> live;
 
-    CapturedStacks(Optional<ProcessSnapshot> trigger) {
-        this.trigger = trigger;
-    }
-
-    Optional<ProcessSnapshot> trigger() {
-        return trigger;
+    private CapturedStacks(Optional<ProcessSnapshot> fromKernelFiles, Optional<ProcessSnapshot> live) {
+        this.fromKernelFiles = fromKernelFiles;
+        this.live = live;
     }
 
     static CapturedStacks of(Symbolizer symbolizer, OomKill kill) {
-        return kill.triggerUserStack().addresses().isEmpty() ? NONE
-                : new CapturedStacks(Optional.of(symbolizer.snapshot(kill.trigger().tgid())));
+        List<Long> addresses = kill.triggerUserStack().addresses();
+        if (addresses.isEmpty()) {
+            return NONE;
+        }
+        UserFrameFiles frameFiles = kill.triggerUserFrameFiles();
+        boolean someFrameUnlocated = frameFiles.frames().size() < addresses.size()
+                || frameFiles.frames().stream().anyMatch(Optional::isEmpty);
+        // The live maps first: the process may be gone a moment later; the kernel's files stay.
+        Optional<ProcessSnapshot> live = someFrameUnlocated
+                ? Optional.of(symbolizer.snapshot(kill.trigger().tgid())) : Optional.empty();
+        Optional<ProcessSnapshot> fromKernelFiles = frameFiles.anyLocated()
+                ? Optional.of(symbolizer.snapshotFromKernelFiles(kill.trigger().tgid(), addresses, frameFiles))
+                : Optional.empty();
+        return new CapturedStacks(fromKernelFiles, live);
+    }
+
+    /**
+     * Per address, the frames named from the kernel's file where they got a function name, else from
+     * the live maps, else whatever the kernel's file gave (module and offset at least).
+     */
+    List<List<Frame>> symbolizeUser(Symbolizer symbolizer, List<Long> addresses) {
+        Optional<List<List<Frame>>> kernelNamed = fromKernelFiles.map(
+                snapshot -> symbolizer.symbolizeUserWithInlinedFrames(snapshot, addresses));
+        Optional<List<List<Frame>>> liveNamed = live.map(
+                snapshot -> symbolizer.symbolizeUserWithInlinedFrames(snapshot, addresses));
+        List<List<Frame>> frames = new ArrayList<>(addresses.size());
+        for (int i = 0; i < addresses.size(); i++) {
+            int frame = i;
+            Optional<List<Frame>> fromKernel = kernelNamed.map(named -> named.get(frame));
+            Optional<List<Frame>> fromLive = liveNamed.map(named -> named.get(frame));
+            if (fromKernel.isPresent() && named(fromKernel.get())) {
+                frames.add(fromKernel.get());
+            } else if (fromLive.isPresent() && (named(fromLive.get()) || fromKernel.isEmpty())) {
+                frames.add(fromLive.get());
+            } else {
+                frames.add(fromKernel.or(() -> fromLive).orElseThrow());
+            }
+        }
+        return frames;
+    }
+
+    boolean isEmpty() {
+        return fromKernelFiles.isEmpty() && live.isEmpty();
+    }
+
+    private static boolean named(List<Frame> frames) {
+        return frames.stream().anyMatch(frame -> frame.function().isPresent());
     }
 
     @Override
     public void close() {
-        trigger.ifPresent(ProcessSnapshot::close);
+        fromKernelFiles.ifPresent(ProcessSnapshot::close);
+        live.ifPresent(ProcessSnapshot::close);
     }
 }

@@ -39,10 +39,10 @@ public final class OomStackSymbolizer {
     /** Names both stacks and closes the capture; inlined calls (Go) become frames of their own. */
     public TriggerStacks symbolize(OomKill kill, CapturedStacks captured) {
         try (captured) {
-            return new TriggerStacks(symbolizer.symbolizeKernel(kill.triggerKernelStack().addresses()),
-                    captured.trigger().map(snapshot -> symbolizer.symbolizeUserWithInlinedFrames(snapshot,
-                            kill.triggerUserStack().addresses()).stream().flatMap(List::stream).toList()).orElseGet(
-                            () -> TriggerStacks.unresolved(kill).user()));
+            List<Frame> user = captured.isEmpty() ? TriggerStacks.unresolved(kill).user()
+                    : captured.symbolizeUser(symbolizer, kill.triggerUserStack().addresses()).stream()
+                            .flatMap(List::stream).toList();
+            return new TriggerStacks(symbolizer.symbolizeKernel(kill.triggerKernelStack().addresses()), user);
         }
     }
 }

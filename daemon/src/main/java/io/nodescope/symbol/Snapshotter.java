@@ -1,5 +1,8 @@
 package io.nodescope.symbol;
 
+import io.nodescope.event.KernelFile;
+import io.nodescope.event.UserFrameFiles;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -27,6 +30,7 @@ import java.util.Optional;
 final class Snapshotter {
     private final Path procRoot;
     private final Path hostRoot;
+    private final KernelFileLocator kernelFiles;
     private final WeightedLruCache<FileIdentity, ModuleSymbols> modulesByFile;
     private final SymbolFailures failures;
 
@@ -34,6 +38,7 @@ final class Snapshotter {
                 SymbolFailures failures) {
         this.procRoot = procRoot;
         this.hostRoot = hostRoot;
+        this.kernelFiles = new KernelFileLocator(procRoot, hostRoot);
         this.modulesByFile = modulesByFile;
         this.failures = failures;
     }
@@ -69,14 +74,58 @@ final class Snapshotter {
     }
 
     /**
+     * For a process already gone: one region per address the kernel located in a file at the event
+     * (its offset there), the file found on the host by {@link KernelFileLocator}. Addresses it did
+     * not locate, or whose file is not found, get no region and keep their bare address.
+     */
+    ProcessSnapshot fromKernelFiles(int pid, List<Long> addresses, UserFrameFiles frameFiles) {
+        Map<KernelFile, Optional<KernelFileLocator.Located>> locatedFiles = new HashMap<>();
+        Map<FileIdentity, PinnedFile<ModuleSymbols>> pinnedByIdentity = new HashMap<>();
+        Map<Long, SnapshotRegion> regionsByAddress = new HashMap<>();
+        for (int frame = 0; frame < Math.min(addresses.size(), frameFiles.frames().size()); frame++) {
+            long address = addresses.get(frame);
+            Optional<UserFrameFiles.FileLocation> location = frameFiles.frames().get(frame);
+            if (location.isEmpty() || regionsByAddress.containsKey(address)) {
+                continue;
+            }
+            Optional<KernelFileLocator.Located> located = locatedFiles.computeIfAbsent(location.get().file(), file -> {
+                Optional<KernelFileLocator.Located> found = kernelFiles.locate(file);
+                if (found.isEmpty()) {
+                    failures.unreadable.increment();
+                }
+                return found;
+            });
+            if (located.isEmpty()) {
+                continue;
+            }
+            // A one-byte region at the address, mapped at the frame's offset: the symbolizer's
+            // address-to-file-offset arithmetic then holds as for a region from /proc/pid/maps.
+            MappedRegion region = new MappedRegion(address, address + 1, true, location.get().offset(),
+                    location.get().file().inode(), Optional.of(located.get().hostPath()), false);
+            regionsByAddress.put(address, new SnapshotRegion(region,
+                    pinFirst(List.of(located.get().openPath()), pinnedByIdentity)));
+        }
+        List<SnapshotRegion> regions = regionsByAddress.values().stream()
+                .sorted((a, b) -> Long.compareUnsigned(a.region().start(), b.region().start()))
+                .toList();
+        return new ProcessSnapshot(pid, regions, Optional.empty(), "", List.of(hostRoot));
+    }
+
+    /**
      * Through map_files first: it reaches the exact file mapped even when it was deleted or replaced on
      * disk, or when the path means something else in the daemon's mount namespace. It needs
      * CAP_SYS_ADMIN before Linux 6.x's relaxations, so /proc/pid/root/path is the fallback.
      */
     private Optional<PinnedFile<ModuleSymbols>> pinModule(Path processDirectory, Path processRoot, MappedRegion region,
                                                           Map<FileIdentity, PinnedFile<ModuleSymbols>> pinnedByIdentity) {
-        for (Path path : List.of(processDirectory.resolve("map_files").resolve(region.mapFilesName()),
-                processRoot.resolve(region.path().orElseThrow().substring(1)))) {
+        return pinFirst(List.of(processDirectory.resolve("map_files").resolve(region.mapFilesName()),
+                processRoot.resolve(region.path().orElseThrow().substring(1))), pinnedByIdentity);
+    }
+
+    /** The first of these paths that opens (or whose file is indexed already), one pin per file. */
+    private Optional<PinnedFile<ModuleSymbols>> pinFirst(List<Path> candidates,
+                                                         Map<FileIdentity, PinnedFile<ModuleSymbols>> pinnedByIdentity) {
+        for (Path path : candidates) {
             FileIdentity identity;
             try {
                 identity = FileIdentity.of(path);

@@ -1,6 +1,8 @@
 package io.nodescope.symbol;
 
+import io.nodescope.event.UserFrameFiles;
 import io.nodescope.metrics.MetricsRegistry;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -64,6 +66,14 @@ public final class Symbolizer implements AutoCloseable {
      */
     public ProcessSnapshot snapshot(int pid) {
         return snapshotter.snapshot(pid);
+    }
+
+    /**
+     * For a process gone before {@link #snapshot} could read it: the files its frames lay in, as the
+     * kernel located them at the event, found again on the host (checked by device and inode).
+     */
+    public ProcessSnapshot snapshotFromKernelFiles(int pid, List<Long> addresses, UserFrameFiles frameFiles) {
+        return snapshotter.fromKernelFiles(pid, addresses, frameFiles);
     }
 
     /**

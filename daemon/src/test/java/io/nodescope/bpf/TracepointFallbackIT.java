@@ -65,6 +65,9 @@ class TracepointFallbackIT {
                 assertEquals(victim.cgroupId(), kill.trigger().memcgId());
                 assertEquals(OomConstraint.MEMCG, kill.constraint());
                 assertEquals(LIMIT_BYTES, kill.constrainingMemcg().orElseThrow().limitBytes());
+                // The trigger is current in both attachments: its frames' files are located here too.
+                assertTrue(kill.triggerUserFrameFiles().frames().getFirst().orElseThrow().file().pathInFilesystem()
+                        .orElseThrow().endsWith("/oom-alloc"), kill.triggerUserFrameFiles().toString());
                 assertEquals(137, exitOf(events, victim.pid()).exitCode());
             }
         } finally {

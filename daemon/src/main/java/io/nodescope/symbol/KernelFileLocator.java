@@ -1,0 +1,162 @@
+package io.nodescope.symbol;
+
+import io.nodescope.event.KernelFile;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Finds a file the kernel described (filesystem device, inode, path from the filesystem's root) on
+ * the host, for frames whose process is gone: /proc/1/mountinfo says where each filesystem, or a
+ * directory of it, is mounted, and the file is opened through /proc/1/root (the host's root, also
+ * from a DaemonSet's own mount namespace); then the same in this process's own namespace. A
+ * candidate counts only if its device and inode are the kernel's: a file replaced since, or a
+ * path that means another file, is never used.
+ *
+ * <p>mountinfo is read per lookup, not cached: lookups happen once per OOM kill whose trigger was
+ * gone, and mounts come and go with pods.
+ *
+ * <p>Limits: a filesystem mounted nowhere in the host's namespace (a container's private tmpfs) is
+ * not found; btrfs subvolumes stat with a device of their own, so their files fail the check.
+ */
+final class KernelFileLocator {
+    /** Where to open the file, and the host path it has (what a frame shows). */
+    record Located(Path openPath, String hostPath) {}
+
+    /** One line of mountinfo: filesystem device, the directory of it mounted, and where. */
+    record Mount(int major, int minor, String root, String mountPoint) {}
+
+    /** A mount namespace's mount table, and where its root is open to this process. */
+    private record Namespace(Path mountInfo, Path root) {}
+
+    private final List<Namespace> namespaces;
+
+    /**
+     * @param procRoot /proc, or a fake tree in tests
+     * @param ownRoot  this process's root: its own mount namespace is searched after the host's,
+     *                 for where /proc/1/root is denied (pid 1 in another user namespace, a
+     *                 sandbox) and for a daemon run on the host itself
+     */
+    KernelFileLocator(Path procRoot, Path ownRoot) {
+        this.namespaces = List.of(
+                new Namespace(procRoot.resolve("1").resolve("mountinfo"), procRoot.resolve("1").resolve("root")),
+                new Namespace(procRoot.resolve("self").resolve("mountinfo"), ownRoot));
+    }
+
+    Optional<Located> locate(KernelFile file) {
+        Optional<String> pathInFilesystem = file.pathInFilesystem();
+        if (pathInFilesystem.isEmpty()) {
+            return Optional.empty();
+        }
+        for (Namespace namespace : namespaces) {
+            Optional<Located> located = locate(file, pathInFilesystem.get(), namespace);
+            if (located.isPresent()) {
+                return located;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Located> locate(KernelFile file, String pathInFilesystem, Namespace namespace) {
+        List<Mount> mounts;
+        try {
+            mounts = parseMountInfo(Files.readAllLines(namespace.mountInfo()));
+        } catch (IOException | SecurityException e) {
+            return Optional.empty();
+        }
+        for (Mount mount : mounts) {
+            if (mount.major() != file.deviceMajor() || mount.minor() != file.deviceMinor()) {
+                continue;
+            }
+            Optional<String> hostPath = hostPath(mount, pathInFilesystem);
+            if (hostPath.isPresent()) {
+                Path openPath = namespace.root().resolve(hostPath.get().substring(1));
+                if (sameFile(openPath, file)) {
+                    return Optional.of(new Located(openPath, hostPath.get()));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The path under this mount, if the mounted directory contains the file. */
+    static Optional<String> hostPath(Mount mount, String pathInFilesystem) {
+        String root = mount.root().equals("/") ? "" : mount.root();
+        if (!root.isEmpty() && !pathInFilesystem.startsWith(root + "/")) {
+            return Optional.empty();
+        }
+        String mountPoint = mount.mountPoint().equals("/") ? "" : mount.mountPoint();
+        return Optional.of(mountPoint + pathInFilesystem.substring(root.length()));
+    }
+
+    private static boolean sameFile(Path path, KernelFile file) {
+        try {
+            Map<String, Object> stat = Files.readAttributes(path, "unix:dev,ino");
+            long device = (Long) stat.get("dev");
+            return (Long) stat.get("ino") == file.inode() && deviceMajor(device) == file.deviceMajor()
+                    && deviceMinor(device) == file.deviceMinor();
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
+    }
+
+    /** st_dev as glibc's major() decodes it (the kernel's new_encode_dev, 64-bit). */
+    static int deviceMajor(long device) {
+        return (int) (((device >>> 8) & 0xfff) | ((device >>> 32) & 0xfffff000L));
+    }
+
+    static int deviceMinor(long device) {
+        return (int) ((device & 0xff) | ((device >>> 12) & 0xffffff00L));
+    }
+
+    /** Lines it cannot read are skipped: one odd mount must not hide the others. */
+    static List<Mount> parseMountInfo(List<String> lines) {
+        List<Mount> mounts = new ArrayList<>(lines.size());
+        for (String line : lines) {
+            String[] fields = line.split(" ");
+            if (fields.length < 5) {
+                continue;
+            }
+            String[] device = fields[2].split(":");
+            try {
+                mounts.add(new Mount(Integer.parseInt(device[0]), Integer.parseInt(device[1]),
+                        unescape(fields[3]), unescape(fields[4])));
+            } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+                // Not a mountinfo line.
+            }
+        }
+        return mounts;
+    }
+
+    /** mountinfo writes space, tab, newline and backslash in paths as \ooo octal escapes. */
+    static String unescape(String field) {
+        StringBuilder out = new StringBuilder(field.length());
+        for (int i = 0; i < field.length(); i++) {
+            char c = field.charAt(i);
+            if (c == '\\' && isOctal(field, i + 1)) {
+                out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean isOctal(String field, int from) {
+        if (from + 3 > field.length()) {
+            return false;
+        }
+        for (int i = from; i < from + 3; i++) {
+            if (field.charAt(i) < '0' || field.charAt(i) > '7') {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,101 @@
+package io.nodescope.symbol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nodescope.event.KernelFile;
+import io.nodescope.event.UserFrameFiles;
+import io.nodescope.event.UserFrameFiles.FileLocation;
+import io.nodescope.metrics.MetricsRegistry;
+import io.nodescope.testing.Commands;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Frames of a process that is gone, named from the files the kernel located them in: a real gcc
+ * binary, described as the BPF program describes it (device, inode, path in its filesystem, file
+ * offset), found through a mount table that maps its filesystem at /. No process and no privileges:
+ * the fake /proc has no pid 1 to read, so the daemon's own namespace is what is searched.
+ */
+class KernelFileSnapshotTest {
+    private static final int GONE_PID = 99999;
+    private static final long ANY_ADDRESS = 0x55d0c0de1000L;
+
+    @TempDir
+    Path proc;
+
+    private final MetricsRegistry metrics = new MetricsRegistry();
+    private Path binary;
+    private KernelFile described;
+
+    @BeforeEach
+    void describeABuiltBinaryAsTheKernelWould() throws IOException {
+        binary = CTestProgram.build("kernel-file-pie", List.of("-g"));
+        Map<String, Object> stat = Files.readAttributes(binary, "unix:dev,ino");
+        long device = (Long) stat.get("dev");
+        int major = KernelFileLocator.deviceMajor(device);
+        int minor = KernelFileLocator.deviceMinor(device);
+        // Its filesystem mounted at / in this fake table, so the path in the filesystem is the absolute path.
+        Files.createDirectories(proc.resolve("self"));
+        Files.writeString(proc.resolve("self/mountinfo"), "25 1 " + major + ":" + minor + " / / rw - ext4 /dev/x rw\n");
+        List<String> names = List.of(binary.toAbsolutePath().toString().substring(1).split("/"));
+        described = new KernelFile(major, minor, (Long) stat.get("ino"), names, false);
+    }
+
+    @Test
+    void aLocatedFrameIsNamedFromTheFileAndAnUnlocatedOneKeepsItsAddress() {
+        long functionStart = CTestProgram.functions(binary).stream()
+                .filter(function -> function.name().equals("allocate_block")).findFirst().orElseThrow().start();
+        UserFrameFiles frameFiles = new UserFrameFiles(List.of(
+                Optional.of(new FileLocation(described, fileOffset(binary, functionStart + 4))),
+                Optional.empty()), 0);
+
+        List<Frame> frames = symbolize(frameFiles, List.of(ANY_ADDRESS, 0x42L));
+
+        assertEquals(Optional.of("allocate_block"), frames.get(0).function(), frames.get(0).toStackLine());
+        assertEquals(4, frames.get(0).offsetInFunction());
+        assertEquals(Optional.of(binary.toAbsolutePath().toString()), frames.get(0).module());
+        assertTrue(frames.get(0).sourceFile().orElseThrow().endsWith("allocate.c"), frames.get(0).toStackLine());
+        assertEquals("0x42", frames.get(1).toStackLine());
+    }
+
+    @Test
+    void aFileReplacedSinceTheEventIsNotUsed() {
+        KernelFile replaced = new KernelFile(described.deviceMajor(), described.deviceMinor(), described.inode() + 1,
+                described.namesFromRoot(), false);
+        UserFrameFiles frameFiles = new UserFrameFiles(List.of(Optional.of(new FileLocation(replaced, 0x1000))), 0);
+
+        assertEquals("0x" + Long.toHexString(ANY_ADDRESS), symbolize(frameFiles, List.of(ANY_ADDRESS)).get(0).toStackLine());
+        assertTrue(metrics.renderPrometheusText().contains("nodescope_symbol_failures_total{cause=\"unreadable\"} 1"),
+                metrics.renderPrometheusText());
+    }
+
+    private List<Frame> symbolize(UserFrameFiles frameFiles, List<Long> addresses) {
+        Symbolizer symbolizer = Symbolizer.create(proc, Path.of("/"), metrics);
+        try (ProcessSnapshot snapshot = symbolizer.snapshotFromKernelFiles(GONE_PID, addresses, frameFiles)) {
+            return symbolizer.symbolizeUser(snapshot, addresses);
+        }
+    }
+
+    /** The file offset of an ELF virtual address, from the LOAD segment holding it (readelf -lW). */
+    private static long fileOffset(Path binary, long address) {
+        for (String line : Commands.run(binary.getParent(), Map.of(), List.of("readelf", "-lW", binary.toString()))
+                .lines().map(String::trim).filter(line -> line.startsWith("LOAD")).toList()) {
+            String[] fields = line.split("\\s+");
+            long offset = Long.decode(fields[1]);
+            long start = Long.decode(fields[2]);
+            long memorySize = Long.decode(fields[5]);
+            if (address >= start && address < start + memorySize) {
+                return address - start + offset;
+            }
+        }
+        throw new AssertionError("no LOAD segment holds 0x" + Long.toHexString(address));
+    }
+}
