@@ -27,7 +27,10 @@ public final class WorkloadResources {
 
     /** node: the daemon's configured Resource (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, host). */
     public WorkloadResources(Resource node) {
-        this.node = node;
+        // Its attributes only: the SDK's autoconfigured Resource ties service.* to a "service"
+        // entity and logs a warning on every merge that replaces service.name, which every
+        // workload's does.
+        this.node = Resource.create(node.getAttributes(), node.getSchemaUrl());
     }
 
     /**

@@ -239,8 +239,10 @@ class OomKillSpanMapperTest {
     @Test
     void spanWithoutCgroupPathCarriesTheNodeResource() {
         SpanData span = mapper.toSpan(TestKills.enriched(TestKills.memcgKill()), Optional.empty());
+        SpanData next = mapper.toSpan(TestKills.enriched(TestKills.memcgKill(2)), Optional.empty());
 
-        assertSame(NODE, span.getResource());
+        assertEquals(NODE.getAttributes(), span.getResource().getAttributes());
+        assertSame(span.getResource(), next.getResource(), "one Resource object, so one ResourceSpans group");
     }
 
     @Test
