@@ -4,6 +4,8 @@ SHELL := /bin/bash
 
 JAVA_HOME ?= /usr/lib/jvm/temurin-25-jdk-amd64
 export JAVA_HOME
+# Maven 3.8's own Guava calls sun.misc.Unsafe too: without this JDK 25 warns on every build.
+export MAVEN_OPTS ?= --sun-misc-unsafe-memory-access=allow
 MVN := mvn -B -q
 JAR := daemon/target/nodescope.jar
 # protobuf-java still reads arrays through sun.misc.Unsafe; allow it without JDK 25 printing a warning.
