@@ -242,6 +242,10 @@ static __always_inline void locate_user_frames(struct ns_oom_kill_event *e)
 		e->user_frame_vma_offset[i] = 0;
 		e->user_frame_vma_pgoff[i] = 0;
 	}
+	/* A constant after CO-RE relocation: before 5.17 the verifier never sees the helper call,
+	 * and frames are named from /proc/pid/maps only, as long as the trigger lives. */
+	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_find_vma))
+		return;
 	for (int i = 0; i < NS_MAX_STACK_DEPTH && i < frames; i++) {
 		struct vma_lookup lookup = {};
 		long error = bpf_find_vma(current, e->user_stack[i], read_vma, &lookup, 0);
