@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,8 +20,8 @@ import java.util.Optional;
  * candidate counts only if its device and inode are the kernel's: a file replaced since, or a
  * path that means another file, is never used.
  *
- * <p>mountinfo is read per lookup, not cached: lookups happen once per OOM kill whose trigger was
- * gone, and mounts come and go with pods.
+ * <p>mountinfo is read per lookup (once for all the files of a stack), not cached: lookups happen
+ * once per OOM kill, and mounts come and go with pods.
  *
  * <p>Limits: a filesystem mounted nowhere in the host's namespace (a container's private tmpfs) is
  * not found; btrfs subvolumes stat with a device of their own, so their files fail the check.
@@ -48,27 +50,30 @@ final class KernelFileLocator {
                 new Namespace(procRoot.resolve("self").resolve("mountinfo"), ownRoot));
     }
 
-    Optional<Located> locate(KernelFile file) {
-        Optional<String> pathInFilesystem = file.pathInFilesystem();
-        if (pathInFilesystem.isEmpty()) {
-            return Optional.empty();
+    /** Each file's place on the host, or empty; every mount table is read once for all of them. */
+    Map<KernelFile, Optional<Located>> locate(Collection<KernelFile> files) {
+        Map<Namespace, List<Mount>> mountsByNamespace = new HashMap<>();
+        Map<KernelFile, Optional<Located>> located = new HashMap<>();
+        for (KernelFile file : files) {
+            located.put(file, file.pathInFilesystem().flatMap(pathInFilesystem -> namespaces.stream()
+                    .map(namespace -> locate(file, pathInFilesystem, namespace,
+                            mountsByNamespace.computeIfAbsent(namespace, KernelFileLocator::readMountInfo)))
+                    .flatMap(Optional::stream)
+                    .findFirst()));
         }
-        for (Namespace namespace : namespaces) {
-            Optional<Located> located = locate(file, pathInFilesystem.get(), namespace);
-            if (located.isPresent()) {
-                return located;
-            }
-        }
-        return Optional.empty();
+        return located;
     }
 
-    private static Optional<Located> locate(KernelFile file, String pathInFilesystem, Namespace namespace) {
-        List<Mount> mounts;
+    private static List<Mount> readMountInfo(Namespace namespace) {
         try {
-            mounts = parseMountInfo(Files.readAllLines(namespace.mountInfo()));
+            return parseMountInfo(Files.readAllLines(namespace.mountInfo()));
         } catch (IOException | SecurityException e) {
-            return Optional.empty();
+            return List.of();
         }
+    }
+
+    private static Optional<Located> locate(KernelFile file, String pathInFilesystem, Namespace namespace,
+                                            List<Mount> mounts) {
         for (Mount mount : mounts) {
             if (mount.major() != file.deviceMajor() || mount.minor() != file.deviceMinor()) {
                 continue;

@@ -79,23 +79,18 @@ final class Snapshotter {
      * not locate, or whose file is not found, get no region and keep their bare address.
      */
     ProcessSnapshot fromKernelFiles(int pid, List<Long> addresses, UserFrameFiles frameFiles) {
-        Map<KernelFile, Optional<KernelFileLocator.Located>> locatedFiles = new HashMap<>();
+        int frames = Math.min(addresses.size(), frameFiles.frames().size());
+        List<KernelFile> files = frameFiles.frames().subList(0, frames).stream().flatMap(Optional::stream)
+                .map(UserFrameFiles.FileLocation::file).distinct().toList();
+        Map<KernelFile, Optional<KernelFileLocator.Located>> locatedFiles = kernelFiles.locate(files);
+        locatedFiles.values().stream().filter(Optional::isEmpty).forEach(notFound -> failures.unreadable.increment());
         Map<FileIdentity, PinnedFile<ModuleSymbols>> pinnedByIdentity = new HashMap<>();
         Map<Long, SnapshotRegion> regionsByAddress = new HashMap<>();
-        for (int frame = 0; frame < Math.min(addresses.size(), frameFiles.frames().size()); frame++) {
+        for (int frame = 0; frame < frames; frame++) {
             long address = addresses.get(frame);
             Optional<UserFrameFiles.FileLocation> location = frameFiles.frames().get(frame);
-            if (location.isEmpty() || regionsByAddress.containsKey(address)) {
-                continue;
-            }
-            Optional<KernelFileLocator.Located> located = locatedFiles.computeIfAbsent(location.get().file(), file -> {
-                Optional<KernelFileLocator.Located> found = kernelFiles.locate(file);
-                if (found.isEmpty()) {
-                    failures.unreadable.increment();
-                }
-                return found;
-            });
-            if (located.isEmpty()) {
+            Optional<KernelFileLocator.Located> located = location.flatMap(at -> locatedFiles.get(at.file()));
+            if (located.isEmpty() || regionsByAddress.containsKey(address)) {
                 continue;
             }
             // A one-byte region at the address, mapped at the frame's offset: the symbolizer's
