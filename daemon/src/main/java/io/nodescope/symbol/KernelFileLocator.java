@@ -101,10 +101,9 @@ final class KernelFileLocator {
 
     private static boolean sameFile(Path path, KernelFile file) {
         try {
-            Map<String, Object> stat = Files.readAttributes(path, "unix:dev,ino");
-            long device = (Long) stat.get("dev");
-            return (Long) stat.get("ino") == file.inode() && deviceMajor(device) == file.deviceMajor()
-                    && deviceMinor(device) == file.deviceMinor();
+            FileIdentity found = FileIdentity.of(path);
+            return found.inode() == file.inode() && deviceMajor(found.device()) == file.deviceMajor()
+                    && deviceMinor(found.device()) == file.deviceMinor();
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return false;
         }
