@@ -8,6 +8,7 @@ import io.nodescope.event.UserFrameFiles;
 import io.nodescope.event.UserFrameFiles.FileLocation;
 import io.nodescope.metrics.MetricsRegistry;
 import io.nodescope.testing.Commands;
+import io.nodescope.testing.RequiresTools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * offset), found through a mount table that maps its filesystem at /. No process and no privileges:
  * the fake /proc has no pid 1 to read, so the daemon's own namespace is what is searched.
  */
+@RequiresTools(value = {"gcc", "nm", "readelf"}, install = "apt-get install gcc binutils")
 class KernelFileSnapshotTest {
     private static final int GONE_PID = 99999;
     private static final long ANY_ADDRESS = 0x55d0c0de1000L;
