@@ -1,9 +1,8 @@
 package io.nodescope.testing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 /**
  * demo/oom-alloc compiled for the tests, once per JVM. It goes through
@@ -25,20 +24,8 @@ public final class OomAllocBinary {
         Path root = RepositoryRoot.find();
         // Under target/ so `mvn clean` removes it and parallel checkouts never share it.
         Path output = root.resolve("daemon/target/demo/oom-alloc");
-        Path script = root.resolve("demo/build-oom-alloc.sh");
-        try {
-            Process build = new ProcessBuilder(script.toString(), output.toString())
-                    .redirectErrorStream(true).start();
-            String log = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (build.waitFor() != 0) {
-                throw new IllegalStateException(script + " failed (is gcc installed? `make deps`):\n" + log);
-            }
-            return output;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + script, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while building oom-alloc", e);
-        }
+        // Fails the test with the script's output (gcc missing: `make deps`).
+        Commands.run(root, Map.of(), List.of(root.resolve("demo/build-oom-alloc.sh").toString(), output.toString()));
+        return output;
     }
 }
