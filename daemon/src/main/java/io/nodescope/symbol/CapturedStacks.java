@@ -10,19 +10,22 @@ import java.util.Optional;
 /**
  * What an OOM kill's user stack needs to be named later, taken when the event arrives. Two sources:
  * the files the kernel located the frames in at the kill (exact, and still there after the trigger,
- * often the victim itself, is gone), and the live process's maps, read only when some frame was not
- * located that way (JIT code, named by the process's perf map while it lives). Closed by
- * {@link OomStackSymbolizer#symbolize}; a capture that is never symbolized must be closed.
+ * often the victim itself, is gone: so they are looked up later, off the ring thread), and the
+ * live process's maps, read now and only when some frame was not located that way (JIT code,
+ * named by the process's perf map while it lives). Closed by {@link OomStackSymbolizer#symbolize};
+ * a capture that is never symbolized must be closed.
  */
 public final class CapturedStacks implements AutoCloseable {
     /** Nothing captured (a replay, or no user stack): frames keep their bare addresses. */
-    public static final CapturedStacks NONE = new CapturedStacks(Optional.empty(), Optional.empty());
+    public static final CapturedStacks NONE = new CapturedStacks(0, UserFrameFiles.NONE, Optional.empty());
 
-    private final Optional<ProcessSnapshot> fromKernelFiles;
+    private final int pid;
+    private final UserFrameFiles frameFiles;
     private final Optional<ProcessSnapshot> live;
 
-    private CapturedStacks(Optional<ProcessSnapshot> fromKernelFiles, Optional<ProcessSnapshot> live) {
-        this.fromKernelFiles = fromKernelFiles;
+    private CapturedStacks(int pid, UserFrameFiles frameFiles, Optional<ProcessSnapshot> live) {
+        this.pid = pid;
+        this.frameFiles = frameFiles;
         this.live = live;
     }
 
@@ -34,13 +37,9 @@ public final class CapturedStacks implements AutoCloseable {
         UserFrameFiles frameFiles = kill.triggerUserFrameFiles();
         boolean someFrameUnlocated = frameFiles.frames().size() < addresses.size()
                 || frameFiles.frames().stream().anyMatch(Optional::isEmpty);
-        // The live maps first: the process may be gone a moment later; the kernel's files stay.
         Optional<ProcessSnapshot> live = someFrameUnlocated
                 ? Optional.of(symbolizer.snapshot(kill.trigger().tgid())) : Optional.empty();
-        Optional<ProcessSnapshot> fromKernelFiles = frameFiles.anyLocated()
-                ? Optional.of(symbolizer.snapshotFromKernelFiles(kill.trigger().tgid(), addresses, frameFiles))
-                : Optional.empty();
-        return new CapturedStacks(fromKernelFiles, live);
+        return new CapturedStacks(kill.trigger().tgid(), frameFiles, live);
     }
 
     /**
@@ -48,8 +47,12 @@ public final class CapturedStacks implements AutoCloseable {
      * the live maps, else whatever the kernel's file gave (module and offset at least).
      */
     List<List<Frame>> symbolizeUser(Symbolizer symbolizer, List<Long> addresses) {
-        Optional<List<List<Frame>>> kernelNamed = fromKernelFiles.map(
-                snapshot -> symbolizer.symbolizeUserWithInlinedFrames(snapshot, addresses));
+        Optional<List<List<Frame>>> kernelNamed = Optional.empty();
+        if (frameFiles.anyLocated()) {
+            try (ProcessSnapshot fromKernelFiles = symbolizer.snapshotFromKernelFiles(pid, addresses, frameFiles)) {
+                kernelNamed = Optional.of(symbolizer.symbolizeUserWithInlinedFrames(fromKernelFiles, addresses));
+            }
+        }
         Optional<List<List<Frame>>> liveNamed = live.map(
                 snapshot -> symbolizer.symbolizeUserWithInlinedFrames(snapshot, addresses));
         List<List<Frame>> frames = new ArrayList<>(addresses.size());
@@ -69,7 +72,7 @@ public final class CapturedStacks implements AutoCloseable {
     }
 
     boolean isEmpty() {
-        return fromKernelFiles.isEmpty() && live.isEmpty();
+        return !frameFiles.anyLocated() && live.isEmpty();
     }
 
     private static boolean named(List<Frame> frames) {
@@ -78,7 +81,6 @@ public final class CapturedStacks implements AutoCloseable {
 
     @Override
     public void close() {
-        fromKernelFiles.ifPresent(ProcessSnapshot::close);
         live.ifPresent(ProcessSnapshot::close);
     }
 }
