@@ -41,7 +41,7 @@ $(BUILD)/vmlinux.h:
 	@[ -r /sys/kernel/btf/vmlinux ] || { echo "nodescope: /sys/kernel/btf/vmlinux missing: the kernel needs CONFIG_DEBUG_INFO_BTF=y" >&2; exit 1; }
 	bpftool btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/%.h bpf/include/nodescope.h $(BUILD)/vmlinux.h
+$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/%.h $(wildcard bpf/include/*.h) $(BUILD)/vmlinux.h
 	clang $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/test/%.bpf.o: bpf/test/%.bpf.c $(BUILD)/vmlinux.h

@@ -110,6 +110,11 @@ public final class BpfObject implements AutoCloseable {
             return "the kernel refused to load " + name + " (" + cause + "): run as root (sudo) or grant "
                     + "CAP_BPF and CAP_PERFMON; a lockdown or unprivileged_bpf_disabled setting can refuse it too";
         }
+        if (-result == 3 /* ESRCH */) {
+            // libbpf's answer when the kernel's BTF has no type a tp_btf/fentry program attaches to.
+            return "cannot load " + name + ": this kernel has no tracepoint or function a program of it attaches to ("
+                    + cause + "); it needs a kernel that has it";
+        }
         return "cannot load " + name + ": " + cause + " (run with --log-level=debug for libbpf's verifier log)";
     }
 
@@ -120,6 +125,89 @@ public final class BpfObject implements AutoCloseable {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /**
+     * Sets a {@code const volatile} global of the object's .rodata before {@link #load()}: the
+     * verifier then sees it as a constant, so a threshold or filter costs nothing at run time and
+     * disabled branches are pruned. Integer variables of 1, 2, 4 or 8 bytes.
+     */
+    public void setReadOnlyGlobal(String variable, long value) throws BpfSetupException {
+        requireState(false);
+        MemorySegment rodata = Lib.bpf_object__find_map_by_name(object, arena.allocateFrom(".rodata"));
+        if (rodata.equals(MemorySegment.NULL)) {
+            throw new BpfSetupException(name + " has no .rodata: no const volatile global " + variable);
+        }
+        ReadOnlyGlobal global = readOnlyGlobal(variable);
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment size = call.allocate(ValueLayout.JAVA_LONG);
+            MemorySegment data = Lib.bpf_map__initial_value(rodata, size);
+            long dataSize = size.get(ValueLayout.JAVA_LONG, 0);
+            if (data.equals(MemorySegment.NULL) || global.offset() + global.size() > dataSize) {
+                throw new BpfSetupException(name + ": .rodata of " + dataSize + " bytes has no room for " + variable);
+            }
+            MemorySegment slot = data.reinterpret(dataSize).asSlice(global.offset(), global.size());
+            switch (global.size()) {
+                case 1 -> slot.set(ValueLayout.JAVA_BYTE, 0, (byte) value);
+                case 2 -> slot.set(ValueLayout.JAVA_SHORT_UNALIGNED, 0, (short) value);
+                case 4 -> slot.set(ValueLayout.JAVA_INT_UNALIGNED, 0, (int) value);
+                case 8 -> slot.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, value);
+                default -> throw new BpfSetupException(name + ": " + variable + " is " + global.size()
+                        + " bytes, not an integer");
+            }
+        }
+    }
+
+    private record ReadOnlyGlobal(long offset, int size) {}
+
+    /**
+     * Where a variable lies in .rodata, from the object's BTF: the DATASEC ".rodata" lists each
+     * variable's type id, offset and size (struct btf_var_secinfo, after struct btf_type).
+     */
+    private ReadOnlyGlobal readOnlyGlobal(String variable) throws BpfSetupException {
+        MemorySegment btf = Lib.bpf_object__btf(object);
+        if (btf.equals(MemorySegment.NULL)) {
+            throw new BpfSetupException(name + " has no BTF: cannot find " + variable);
+        }
+        int datasec = Lib.btf__find_by_name_kind(btf, arena.allocateFrom(".rodata"), BTF_KIND_DATASEC);
+        if (datasec <= 0) {
+            throw new BpfSetupException(name + " has no .rodata section in its BTF: no " + variable);
+        }
+        MemorySegment type = Lib.btf__type_by_id(btf, datasec).reinterpret(BTF_TYPE_BYTES);
+        int entries = type.get(ValueLayout.JAVA_INT, 4) & 0xffff; // info: vlen in bits 0-15
+        MemorySegment secinfo = type.reinterpret(BTF_TYPE_BYTES + (long) entries * BTF_VAR_SECINFO_BYTES)
+                .asSlice(BTF_TYPE_BYTES);
+        for (int i = 0; i < entries; i++) {
+            long at = (long) i * BTF_VAR_SECINFO_BYTES;
+            int varType = secinfo.get(ValueLayout.JAVA_INT, at);
+            MemorySegment var = Lib.btf__type_by_id(btf, varType).reinterpret(BTF_TYPE_BYTES);
+            String varName = cString(Lib.btf__name_by_offset(btf, var.get(ValueLayout.JAVA_INT, 0)));
+            if (varName.equals(variable)) {
+                return new ReadOnlyGlobal(Integer.toUnsignedLong(secinfo.get(ValueLayout.JAVA_INT, at + 4)),
+                        secinfo.get(ValueLayout.JAVA_INT, at + 8));
+            }
+        }
+        throw new BpfSetupException(name + " has no const volatile global " + variable);
+    }
+
+    private static final int BTF_KIND_DATASEC = 15;
+    private static final long BTF_TYPE_BYTES = 12;
+    private static final long BTF_VAR_SECINFO_BYTES = 12;
+
+    /**
+     * Attaches a loaded uprobe program to an instruction of an ELF file: offset is the file offset
+     * (not a virtual address), pid -1 for every process that maps the file.
+     */
+    public void attachUprobe(String programName, Path file, long fileOffset, int pid) throws BpfSetupException {
+        requireState(true);
+        MemorySegment link = Lib.bpf_program__attach_uprobe(program(programName), false, pid,
+                arena.allocateFrom(file.toString()), fileOffset);
+        long error = Lib.libbpf_get_error(link);
+        if (link.equals(MemorySegment.NULL) || error != 0) {
+            throw new BpfSetupException("cannot attach " + name + ":" + programName + " to " + file + "+0x"
+                    + Long.toHexString(fileOffset) + ": " + Libbpf.strerror((int) error));
+        }
+        links.add(link);
     }
 
     /** Attaches a loaded program by its section's convention (tracepoint, tp_btf, ...). */

@@ -5,6 +5,7 @@ import io.nodescope.config.ConfigException;
 import io.nodescope.config.ConfigLoader;
 import io.nodescope.config.NodescopeConfig;
 import io.nodescope.daemon.Daemon;
+import io.nodescope.daemon.ProbeModules;
 import io.nodescope.export.ExportSetup;
 import io.nodescope.proc.IdentitySettings;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
@@ -41,7 +42,7 @@ public final class Main {
         ExportSetup export;
         IdentitySettings identity;
         try {
-            config = ConfigLoader.load(args, environment);
+            config = ConfigLoader.load(args, environment, ProbeModules.catalog());
             Logging.configure(config.logLevel());
             export = ExportSetup.configure(config.otelProperties());
             identity = IdentitySettings.fromEnvironment(environment);
@@ -103,8 +104,11 @@ public final class Main {
                 Needs root (or CAP_BPF, CAP_PERFMON, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH) unless --replay.
 
                 """);
-        ConfigLoader.SETTINGS.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(setting ->
-                usage.append(String.format("  --%-18s %s%n", setting.getKey(), setting.getValue())));
+        ConfigLoader.settings(ProbeModules.catalog()).entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(setting -> usage.append(String.format("  --%-22s %s%n", setting.getKey(), setting.getValue())));
+        usage.append("\nProbe modules (--probes):\n");
+        ProbeModules.all().forEach(module ->
+                usage.append(String.format("  %-24s %s%n", module.name(), module.description())));
         usage.append("""
 
                 Each flag can also be set as NODESCOPE_<NAME> (e.g. NODESCOPE_HTTP_ADDRESS) or in the --config file.

@@ -15,8 +15,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Set;
+import java.util.LinkedHashSet;
 
 /**
  * Builds the {@link NodescopeConfig} from command-line flags, NODESCOPE_* environment variables
@@ -26,11 +26,10 @@ import java.util.regex.Pattern;
  * otel.* keys, which the environment overrides.
  */
 public final class ConfigLoader {
-    /** Every setting this loader knows, with its help text (printed by --help). */
-    public static final Map<String, String> SETTINGS = settings();
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m)");
+    /** Every setting of the daemon itself, with its help text (printed by --help). */
+    public static final Map<String, String> CORE_SETTINGS = coreSettings();
 
-    private static Map<String, String> settings() {
+    private static Map<String, String> coreSettings() {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("config", "FILE  properties file with these settings (and otel.* keys)");
         settings.put("console", "true|false  print spans on the terminal (default: true when no OTLP endpoint is set)");
@@ -40,18 +39,31 @@ public final class ConfigLoader {
         settings.put("log-level", "error|warn|info|debug  (default info)");
         settings.put("cgroup-root", "PATH  the host's cgroup mount (default /sys/fs/cgroup)");
         settings.put("proc-root", "PATH  the host's /proc (default /proc)");
-        settings.put("oom-exit-wait", "DURATION  wait this long for an OOM victim's death before reporting (default 1s)");
+        settings.put("probes", "all|MODULE[,MODULE...]  the probe modules to run (default all)");
         settings.put("shutdown-timeout", "DURATION  time to flush spans on SIGTERM/SIGINT (default 5s)");
         return Map.copyOf(settings);
     }
 
     private ConfigLoader() {}
 
+    /** Every setting, the modules' included, with its help text. */
+    public static Map<String, String> settings(ModuleCatalog catalog) {
+        Map<String, String> settings = new LinkedHashMap<>(CORE_SETTINGS);
+        for (SettingSpec spec : catalog.settings()) {
+            if (settings.put(spec.name(), spec.help()) != null) {
+                throw new IllegalArgumentException("setting " + spec.name() + " declared twice");
+            }
+        }
+        return settings;
+    }
+
     /** Flags win over the environment, the environment over the file. */
-    public static NodescopeConfig load(List<String> args, Map<String, String> environment) throws ConfigException {
-        Map<String, String> flags = parseFlags(args);
+    public static NodescopeConfig load(List<String> args, Map<String, String> environment, ModuleCatalog catalog)
+            throws ConfigException {
+        Map<String, String> known = settings(catalog);
+        Map<String, String> flags = parseFlags(args, known);
         Map<String, String> fromEnvironment = new HashMap<>();
-        for (String name : SETTINGS.keySet()) {
+        for (String name : known.keySet()) {
             String value = environment.get(environmentName(name));
             if (value != null) {
                 fromEnvironment.put(name, value);
@@ -62,7 +74,7 @@ public final class ConfigLoader {
         Map<String, String> otelProperties = new HashMap<>();
         if (configFile.isPresent()) {
             String source = flags.containsKey("config") ? "--config" : environmentName("config");
-            readFile(source, Path.of(configFile.get()), fromFile, otelProperties);
+            readFile(source, Path.of(configFile.get()), known, fromFile, otelProperties);
         }
         Map<String, String> merged = new HashMap<>(fromFile);
         merged.putAll(fromEnvironment);
@@ -76,8 +88,9 @@ public final class ConfigLoader {
                 settings.logLevel(),
                 Path.of(settings.optional("cgroup-root").orElse("/sys/fs/cgroup")),
                 Path.of(settings.optional("proc-root").orElse("/proc")),
-                settings.duration("oom-exit-wait", Duration.ofSeconds(1)),
                 settings.duration("shutdown-timeout", Duration.ofSeconds(5)),
+                settings.probes(catalog.modules()),
+                settings.moduleSettings(catalog.settings()),
                 otelProperties);
         if (config.recordFile().isPresent() && config.replayFile().isPresent()
                 && config.recordFile().get().toAbsolutePath().equals(config.replayFile().get().toAbsolutePath())) {
@@ -91,7 +104,7 @@ public final class ConfigLoader {
     }
 
     /** "--name=value", "--name value", and "--console" alone meaning true. */
-    static Map<String, String> parseFlags(List<String> args) throws ConfigException {
+    static Map<String, String> parseFlags(List<String> args, Map<String, String> known) throws ConfigException {
         Map<String, String> flags = new HashMap<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -105,7 +118,7 @@ public final class ConfigLoader {
                 value = name.substring(equals + 1);
                 name = name.substring(0, equals);
             }
-            if (!SETTINGS.containsKey(name)) {
+            if (!known.containsKey(name)) {
                 throw new ConfigException("unknown flag --" + name + " (see --help)");
             }
             if (value == null) {
@@ -115,7 +128,7 @@ public final class ConfigLoader {
                 } else if (nextIsValue) {
                     value = args.get(++i);
                 } else {
-                    throw new ConfigException("flag --" + name + " needs a value: " + SETTINGS.get(name));
+                    throw new ConfigException("flag --" + name + " needs a value: " + known.get(name));
                 }
             }
             flags.put(name, value);
@@ -124,7 +137,7 @@ public final class ConfigLoader {
     }
 
     /** source: the flag or variable that named the file, so the message says which one to fix. */
-    private static void readFile(String source, Path file, Map<String, String> settings,
+    private static void readFile(String source, Path file, Map<String, String> known, Map<String, String> settings,
                                  Map<String, String> otelProperties) throws ConfigException {
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(file)) {
@@ -143,11 +156,11 @@ public final class ConfigLoader {
             String value = properties.getProperty(key).trim();
             if (key.startsWith("otel.")) {
                 otelProperties.put(key, value);
-            } else if (SETTINGS.containsKey(key) && !key.equals("config")) {
+            } else if (known.containsKey(key) && !key.equals("config")) {
                 settings.put(key, value);
             } else {
                 throw new ConfigException("unknown key '" + key + "' in config file " + file
-                        + " (settings: " + String.join(", ", SETTINGS.keySet()) + ", or otel.*)");
+                        + " (settings: " + String.join(", ", known.keySet()) + ", or otel.*)");
             }
         }
     }
@@ -192,21 +205,39 @@ public final class ConfigLoader {
             if (value.isEmpty()) {
                 return fallback;
             }
-            Matcher matcher = DURATION.matcher(value.get());
-            if (!matcher.matches()) {
-                throw invalid(name, value.get(), "a duration like 500ms, 2s or 1m");
+            return SettingValues.duration(value.get()).orElseThrow(() -> invalid(name, value.get(),
+                    SettingSpec.Kind.DURATION.expected() + " that fits in a long"));
+        }
+
+        /** The modules to run, in the catalog's order; "all" (the default) = every module. */
+        Set<String> probes(List<String> modules) throws ConfigException {
+            String value = optional("probes").orElse("all");
+            if (value.equalsIgnoreCase("all")) {
+                return new LinkedHashSet<>(modules);
             }
-            // Digits beyond a long, or minutes beyond Duration's seconds, are typos, not waits.
-            try {
-                long amount = Long.parseLong(matcher.group(1));
-                return switch (matcher.group(2)) {
-                    case "ms" -> Duration.ofMillis(amount);
-                    case "s" -> Duration.ofSeconds(amount);
-                    default -> Duration.ofMinutes(amount);
-                };
-            } catch (NumberFormatException | ArithmeticException e) {
-                throw invalid(name, value.get(), "a duration like 500ms, 2s or 1m that fits in a long");
+            Set<String> chosen = new LinkedHashSet<>();
+            for (String name : value.split(",")) {
+                String module = name.trim().toLowerCase(Locale.ROOT);
+                if (!modules.contains(module)) {
+                    throw invalid("probes", value, "all or a comma-separated list of " + String.join(", ", modules));
+                }
+                chosen.add(module);
             }
+            Set<String> ordered = new LinkedHashSet<>(modules);
+            ordered.retainAll(chosen);
+            return ordered;
+        }
+
+        ModuleSettings moduleSettings(List<SettingSpec> specs) throws ConfigException {
+            Map<String, String> values = new HashMap<>();
+            for (SettingSpec spec : specs) {
+                String value = optional(spec.name()).orElse(spec.defaultValue());
+                if (!SettingValues.valid(spec.kind(), value)) {
+                    throw invalid(spec.name(), value, spec.kind().expected());
+                }
+                values.put(spec.name(), value.trim());
+            }
+            return new ModuleSettings(values);
         }
 
         Optional<InetSocketAddress> httpAddress() throws ConfigException {

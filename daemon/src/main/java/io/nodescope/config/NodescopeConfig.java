@@ -3,7 +3,10 @@ package io.nodescope.config;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -18,14 +21,15 @@ import java.util.Optional;
  * @param logLevel         error, warn, info or debug
  * @param cgroupRoot       where the host's cgroup filesystems are mounted
  * @param procRoot         the host's /proc
- * @param oomExitWait      how long an OOM kill waits for its victim's death before it is reported
  * @param shutdownTimeout  how long SIGTERM may take to flush spans
+ * @param probes           the probe modules to run, by name
+ * @param moduleSettings   the probe modules' own settings
  * @param otelProperties   otel.* keys from the config file, defaults under the OTEL_* environment
  */
 public record NodescopeConfig(Optional<Boolean> console, Optional<Path> recordFile, Optional<Path> replayFile,
                               Optional<InetSocketAddress> httpAddress, LogLevel logLevel, Path cgroupRoot,
-                              Path procRoot, Duration oomExitWait, Duration shutdownTimeout,
-                              Map<String, String> otelProperties) {
+                              Path procRoot, Duration shutdownTimeout, Set<String> probes,
+                              ModuleSettings moduleSettings, Map<String, String> otelProperties) {
     public NodescopeConfig {
         Objects.requireNonNull(console);
         Objects.requireNonNull(recordFile);
@@ -34,8 +38,9 @@ public record NodescopeConfig(Optional<Boolean> console, Optional<Path> recordFi
         Objects.requireNonNull(logLevel);
         Objects.requireNonNull(cgroupRoot);
         Objects.requireNonNull(procRoot);
-        Objects.requireNonNull(oomExitWait);
         Objects.requireNonNull(shutdownTimeout);
+        Objects.requireNonNull(moduleSettings);
+        probes = Collections.unmodifiableSet(new LinkedHashSet<>(probes));
         otelProperties = Map.copyOf(otelProperties);
     }
 

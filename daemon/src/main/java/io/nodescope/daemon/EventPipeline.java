@@ -1,39 +1,32 @@
 package io.nodescope.daemon;
 
 import io.nodescope.event.NodeEvent;
-import io.nodescope.event.OomKill;
-import io.nodescope.event.ProcessExit;
+import io.nodescope.module.ModuleHandler;
 import io.nodescope.record.EventRecorder;
-import io.nodescope.span.OomKillAssembler;
-import io.nodescope.span.PendingOomKill;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
- * Decoded event -> (recording) -> what must be read while the processes live (stacks' mappings,
- * cgroup paths) -> pairing kills with deaths. Runs on the thread that drains the rings, so every
- * step must be quick and non-blocking; symbolizing and exporting happen behind queues.
+ * Decoded event -> (recording) -> every started module's handler. Runs on the threads that drain
+ * the rings (one per module), so every step must be quick and non-blocking; symbolizing and
+ * exporting happen behind the modules' report workers.
  */
 final class EventPipeline implements Consumer<NodeEvent> {
     private final Optional<EventRecorder> recorder;
-    private final Function<OomKill, PendingOomKill> atArrival;
-    private final OomKillAssembler oomKills;
+    private final List<ModuleHandler> handlers;
 
-    EventPipeline(Optional<EventRecorder> recorder, Function<OomKill, PendingOomKill> atArrival,
-                  OomKillAssembler oomKills) {
+    EventPipeline(Optional<EventRecorder> recorder, List<ModuleHandler> handlers) {
         this.recorder = recorder;
-        this.atArrival = atArrival;
-        this.oomKills = oomKills;
+        this.handlers = List.copyOf(handlers);
     }
 
     @Override
     public void accept(NodeEvent event) {
         recorder.ifPresent(r -> r.record(event));
-        switch (event) {
-            case OomKill kill -> oomKills.onOomKill(atArrival.apply(kill));
-            case ProcessExit exit -> oomKills.onProcessExit(exit);
+        for (ModuleHandler handler : handlers) {
+            handler.onEvent(event);
         }
     }
 }

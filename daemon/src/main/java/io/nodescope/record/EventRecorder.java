@@ -36,6 +36,7 @@ public final class EventRecorder implements AutoCloseable {
     static final long FLUSH_INTERVAL_MILLIS = 1000;
 
     private final String destination;
+    private final EventCodecs codecs;
     private final OutputStream unbuffered;
     private final OutputStream buffered;
     private final ScheduledExecutorService flusher;
@@ -53,11 +54,11 @@ public final class EventRecorder implements AutoCloseable {
      *                              nanoseconds, now: replay adds it to event timestamps
      * @throws IOException with a one-line message naming the file and the cause
      */
-    public static EventRecorder create(Path file, String hostname, String kernelRelease, long bootToWallOffsetNanos)
-            throws IOException {
+    public static EventRecorder create(Path file, EventCodecs codecs, String hostname, String kernelRelease,
+                                       long bootToWallOffsetNanos) throws IOException {
         OutputStream out = openForWriting(file);
         try {
-            return new EventRecorder(out, file.toString(),
+            return new EventRecorder(out, file.toString(), codecs,
                     RecordingFormat.header(hostname, kernelRelease, bootToWallOffsetNanos));
         } catch (IOException e) {
             out.close();
@@ -89,7 +90,9 @@ public final class EventRecorder implements AutoCloseable {
     }
 
     // Package-private so tests can record into a stream that fails on demand.
-    EventRecorder(OutputStream out, String destination, RecordingHeader header) throws IOException {
+    EventRecorder(OutputStream out, String destination, EventCodecs codecs, RecordingHeader header)
+            throws IOException {
+        this.codecs = codecs;
         this.destination = destination;
         this.unbuffered = out;
         this.buffered = new BufferedOutputStream(out, BUFFER_BYTES);
@@ -109,7 +112,7 @@ public final class EventRecorder implements AutoCloseable {
         }
         unflushedEvents++;
         try {
-            EventProtos.toProto(event).writeDelimitedTo(buffered);
+            codecs.toProto(event).writeDelimitedTo(buffered);
             if (unflushedEvents >= FLUSH_EVERY_EVENTS) {
                 flush();
             }

@@ -28,8 +28,10 @@ public final class EventReplay implements AutoCloseable {
     private final RecordingHeader header;
     private long nextRecordIndex = 1;
     private long skippedUnknown;
+    private final EventCodecs codecs;
 
-    private EventReplay(Path file, InputStream in) throws IOException {
+    private EventReplay(Path file, InputStream in, EventCodecs codecs) throws IOException {
+        this.codecs = codecs;
         this.file = file;
         this.in = in;
         this.records = new DelimitedRecordReader(in);
@@ -41,7 +43,7 @@ public final class EventReplay implements AutoCloseable {
      *
      * @throws IOException with a one-line message naming the file and what is wrong with it
      */
-    public static EventReplay open(Path file) throws IOException {
+    public static EventReplay open(Path file, EventCodecs codecs) throws IOException {
         InputStream in;
         try {
             in = new BufferedInputStream(Files.newInputStream(file));
@@ -51,7 +53,7 @@ public final class EventReplay implements AutoCloseable {
             throw new IOException("cannot replay " + file + ": permission denied", e);
         }
         try {
-            return new EventReplay(file, in);
+            return new EventReplay(file, in, codecs);
         } catch (IOException e) {
             in.close();
             throw e;
@@ -105,7 +107,7 @@ public final class EventReplay implements AutoCloseable {
             long index = nextRecordIndex++;
             Optional<NodeEvent> event;
             try {
-                event = EventProtos.fromProto(Event.parseFrom(record.get()));
+                event = codecs.fromProto(Event.parseFrom(record.get()));
             } catch (InvalidProtocolBufferException e) {
                 throw new IOException(file + ": record " + index + " is not a valid event (" + e.getMessage() + ")",
                         e);

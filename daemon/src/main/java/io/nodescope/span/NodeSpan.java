@@ -21,20 +21,12 @@ import java.util.List;
 record NodeSpan(String getName, SpanKind getKind, SpanContext getSpanContext, StatusData getStatus,
                 long getStartEpochNanos, long getEndEpochNanos, Attributes getAttributes,
                 List<EventData> getEvents, Resource getResource,
-                InstrumentationScopeInfo getInstrumentationScopeInfo) implements SpanData {
+                InstrumentationScopeInfo getInstrumentationScopeInfo, SpanContext getParentSpanContext,
+                List<LinkData> getLinks) implements SpanData {
 
     NodeSpan {
         getEvents = List.copyOf(getEvents);
-    }
-
-    @Override
-    public SpanContext getParentSpanContext() {
-        return SpanContext.getInvalid();
-    }
-
-    @Override
-    public List<LinkData> getLinks() {
-        return List.of();
+        getLinks = List.copyOf(getLinks);
     }
 
     @Override
@@ -49,7 +41,7 @@ record NodeSpan(String getName, SpanKind getKind, SpanContext getSpanContext, St
 
     @Override
     public int getTotalRecordedLinks() {
-        return 0;
+        return getLinks.size();
     }
 
     @Override

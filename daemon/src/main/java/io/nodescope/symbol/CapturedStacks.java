@@ -1,6 +1,5 @@
 package io.nodescope.symbol;
 
-import io.nodescope.event.OomKill;
 import io.nodescope.event.UserFrameFiles;
 
 import java.util.ArrayList;
@@ -8,11 +7,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What an OOM kill's user stack needs to be named later, taken when the event arrives. Two sources:
- * the files the kernel located the frames in at the kill (exact, and still there after the trigger,
- * often the victim itself, is gone: so they are looked up later, off the ring thread), and the
+ * What a user stack needs to be named later, taken when the event arrives. Two sources: the files
+ * the kernel located the frames in at the event (exact, and still there after the process, e.g. an
+ * OOM victim, is gone: so they are looked up later, off the ring thread), and the
  * live process's maps, read now and only when some frame was not located that way (JIT code,
- * named by the process's perf map while it lives). Closed by {@link OomStackSymbolizer#symbolize};
+ * named by the process's perf map while it lives). Closed by {@link StackSymbolizer#symbolize};
  * a capture that is never symbolized must be closed.
  */
 public final class CapturedStacks implements AutoCloseable {
@@ -29,17 +28,15 @@ public final class CapturedStacks implements AutoCloseable {
         this.live = live;
     }
 
-    static CapturedStacks of(Symbolizer symbolizer, OomKill kill) {
-        List<Long> addresses = kill.triggerUserStack().addresses();
+    static CapturedStacks of(Symbolizer symbolizer, int pid, List<Long> addresses, UserFrameFiles frameFiles) {
         if (addresses.isEmpty()) {
             return NONE;
         }
-        UserFrameFiles frameFiles = kill.triggerUserFrameFiles();
         boolean someFrameUnlocated = frameFiles.frames().size() < addresses.size()
                 || frameFiles.frames().stream().anyMatch(Optional::isEmpty);
         Optional<ProcessSnapshot> live = someFrameUnlocated
-                ? Optional.of(symbolizer.snapshot(kill.trigger().tgid())) : Optional.empty();
-        return new CapturedStacks(kill.trigger().tgid(), frameFiles, live);
+                ? Optional.of(symbolizer.snapshot(pid)) : Optional.empty();
+        return new CapturedStacks(pid, frameFiles, live);
     }
 
     /**

@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nodescope.decode.EventDecoder;
 import io.nodescope.decode.PageSize;
 import io.nodescope.event.NodeEvent;
-import io.nodescope.event.OomConstraint;
-import io.nodescope.event.OomKill;
+import io.nodescope.module.oom.OomConstraint;
+import io.nodescope.module.oom.OomKill;
 import io.nodescope.event.ProbeSource;
-import io.nodescope.event.ProcessExit;
+import io.nodescope.module.exit.ProcessExit;
 import io.nodescope.metrics.MetricsRegistry;
+import io.nodescope.daemon.ProbeModules;
+import io.nodescope.ringbuf.RecordHandler;
+import java.util.Map;
 import io.nodescope.ringbuf.MappedRing;
 import io.nodescope.ringbuf.RingPoller;
 import io.nodescope.testing.OomKilledRun;
@@ -36,18 +39,26 @@ class TracepointFallbackIT {
     @Test
     void classicTracepointsReportTheKillAndTheDeath() throws Exception {
         boolean mountedHere = mountTracefsIfMissing();
-        try (BpfObject object = BpfObject.openEmbedded("oom.bpf.o")) {
-            Set<String> fallback = Set.of("oom_mark_victim_tp", "process_exit_tp");
-            object.selectPrograms(fallback);
-            object.load();
-            for (String program : fallback) {
-                object.attach(program);
-            }
+        KernelProbe.Ring oomRing = new KernelProbe.Ring("oom_events", 0);
+        KernelProbe.Ring exitRing = new KernelProbe.Ring("exit_events", 0);
+        KernelProbe oomFallback = new KernelProbe("oom.bpf.o", Map.of(), List.of(oomRing), List.of(
+                new KernelProbe.AttachGroup("OOM kills", true,
+                        List.of(KernelProbe.Attachment.of(ProbeSource.TRACEPOINT, "oom_mark_victim_tp")))));
+        KernelProbe exitFallback = new KernelProbe("exit.bpf.o", Map.of(), List.of(exitRing), List.of(
+                new KernelProbe.AttachGroup("process exits", true,
+                        List.of(KernelProbe.Attachment.of(ProbeSource.TRACEPOINT, "process_exit_tp")))));
+        try (AttachedProbe oom = AttachedProbe.attach("oom", oomFallback);
+             AttachedProbe exits = AttachedProbe.attach("exit", exitFallback)) {
             List<NodeEvent> events = new ArrayList<>();
-            EventDecoder decoder = new EventDecoder(PageSize.ofThisKernel(), new MetricsRegistry());
-            try (MappedRing ring = MappedRing.map(OomProbe.RING_MAP, object.mapFd(OomProbe.RING_MAP),
-                    object.mapMaxEntries(OomProbe.RING_MAP)); RingPoller poller = new RingPoller()) {
-                poller.add(ring, (buffer, offset, length) -> decoder.decode(buffer, offset, length).ifPresent(events::add));
+            EventDecoder decoder = new EventDecoder(PageSize.ofThisKernel(), new MetricsRegistry(),
+                    ProbeModules.formats(ProbeModules.all()));
+            try (MappedRing kills = MappedRing.map(oomRing.map(), oom.ringFd(oomRing), oom.ringSize(oomRing));
+                 MappedRing deaths = MappedRing.map(exitRing.map(), exits.ringFd(exitRing), exits.ringSize(exitRing));
+                 RingPoller poller = new RingPoller()) {
+                RecordHandler collect = (buffer, offset, length) ->
+                        decoder.decode(buffer, offset, length).ifPresent(events::add);
+                poller.add(kills, collect);
+                poller.add(deaths, collect);
 
                 OomKilledRun victim = OomKilledRun.run("nodescope-it-tp", LIMIT_BYTES);
                 long deadline = System.nanoTime() + 10_000_000_000L;

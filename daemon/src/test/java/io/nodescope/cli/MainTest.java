@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.nodescope.config.ConfigLoader;
+import io.nodescope.daemon.ProbeModules;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +47,7 @@ class MainTest {
     void helpExitsZeroAndListsEverySetting() {
         assertEquals(0, run("--help"));
 
-        for (String setting : ConfigLoader.SETTINGS.keySet()) {
+        for (String setting : ConfigLoader.settings(ProbeModules.catalog()).keySet()) {
             assertTrue(out().contains("  --" + setting + " "), () -> "--" + setting + " missing from:\n" + out());
         }
         assertTrue(out().contains("OTEL_EXPORTER_OTLP_ENDPOINT"), out());

@@ -4,14 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodescope.event.MemcgState;
-import io.nodescope.event.OomConstraint;
-import io.nodescope.event.OomKill;
+import io.nodescope.module.oom.OomConstraint;
+import io.nodescope.module.oom.OomKill;
 import io.nodescope.event.ProbeSource;
-import io.nodescope.event.ProcessExit;
+import io.nodescope.module.exit.ProcessExit;
 import io.nodescope.event.RawStack;
 import io.nodescope.event.TaskIdentity;
-import io.nodescope.event.VictimMemory;
+import io.nodescope.module.oom.VictimMemory;
 import io.nodescope.record.EventRecorder;
+import io.nodescope.daemon.ProbeModules;
 import io.nodescope.testing.OtlpReceiver;
 import io.nodescope.testing.OtlpReceiver.Protocol;
 import io.nodescope.testing.OtlpReceiver.ReceivedSpan;
@@ -43,7 +44,7 @@ class ReplayToOtlpTest {
     @Test
     void recordedKillAndDeathBecomeOneSpanWithTheRecordedTimes() throws Exception {
         Path recording = dir.resolve("node.rec");
-        try (EventRecorder recorder = EventRecorder.create(recording, "node-a", "6.18.0", BOOT_TO_WALL_OFFSET)) {
+        try (EventRecorder recorder = EventRecorder.create(recording, ProbeModules.codecs(ProbeModules.all()), "node-a", "6.18.0", BOOT_TO_WALL_OFFSET)) {
             recorder.record(kill());
             recorder.record(new ProcessExit(DEATH_BOOT_NANOS, new TaskIdentity(321, 321, 0, 77, "worker"), 9, true));
         }

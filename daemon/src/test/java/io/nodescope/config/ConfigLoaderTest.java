@@ -1,5 +1,7 @@
 package io.nodescope.config;
 
+import io.nodescope.daemon.ProbeModules;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,15 +22,15 @@ class ConfigLoaderTest {
     Path dir;
 
     private static NodescopeConfig load(List<String> args, Map<String, String> environment) throws ConfigException {
-        return ConfigLoader.load(args, environment);
+        return ConfigLoader.load(args, environment, ProbeModules.catalog());
     }
 
     private static NodescopeConfig load(String... args) throws ConfigException {
-        return ConfigLoader.load(List.of(args), Map.of());
+        return ConfigLoader.load(List.of(args), Map.of(), ProbeModules.catalog());
     }
 
     private static String error(List<String> args, Map<String, String> environment) {
-        return assertThrows(ConfigException.class, () -> ConfigLoader.load(args, environment)).getMessage();
+        return assertThrows(ConfigException.class, () -> ConfigLoader.load(args, environment, ProbeModules.catalog())).getMessage();
     }
 
     private static String error(String... args) {
@@ -58,7 +60,7 @@ class ConfigLoaderTest {
         assertEquals(NodescopeConfig.LogLevel.INFO, config.logLevel());
         assertEquals(Path.of("/sys/fs/cgroup"), config.cgroupRoot());
         assertEquals(Path.of("/proc"), config.procRoot());
-        assertEquals(Duration.ofSeconds(1), config.oomExitWait());
+        assertEquals(Duration.ofSeconds(1), config.moduleSettings().duration("oom-exit-wait"));
         assertEquals(Duration.ofSeconds(5), config.shutdownTimeout());
         assertEquals(Map.of(), config.otelProperties());
     }
@@ -91,7 +93,7 @@ class ConfigLoaderTest {
         NodescopeConfig config = load("--config", file.toString());
 
         assertEquals(NodescopeConfig.LogLevel.ERROR, config.logLevel());
-        assertEquals(Duration.ofMillis(250), config.oomExitWait());
+        assertEquals(Duration.ofMillis(250), config.moduleSettings().duration("oom-exit-wait"));
     }
 
     @Test
@@ -158,9 +160,9 @@ class ConfigLoaderTest {
 
     @Test
     void durationsAcceptMillisecondsSecondsAndMinutes() throws ConfigException {
-        assertEquals(Duration.ofMillis(1500), load("--oom-exit-wait=1500ms").oomExitWait());
-        assertEquals(Duration.ofSeconds(3), load("--oom-exit-wait=3s").oomExitWait());
-        assertEquals(Duration.ofMinutes(1), load("--oom-exit-wait=1m").oomExitWait());
+        assertEquals(Duration.ofMillis(1500), load("--oom-exit-wait=1500ms").moduleSettings().duration("oom-exit-wait"));
+        assertEquals(Duration.ofSeconds(3), load("--oom-exit-wait=3s").moduleSettings().duration("oom-exit-wait"));
+        assertEquals(Duration.ofMinutes(1), load("--oom-exit-wait=1m").moduleSettings().duration("oom-exit-wait"));
     }
 
     // Errors: each names the setting and where it came from

@@ -3,6 +3,7 @@ package io.nodescope.daemon;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nodescope.config.ConfigLoader;
 import io.nodescope.config.NodescopeConfig;
 import io.nodescope.export.ExportSetup;
 import io.nodescope.proc.IdentitySettings;
@@ -29,7 +30,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import io.nodescope.module.ProbeModule;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -226,18 +229,47 @@ class OomSpanIT {
             assertEquals(200, get(daemon, "/readyz").statusCode());
             OomKilledRun victim = OomKilledRun.run("nodescope-it-metrics", LIMIT_BYTES);
             receiver.await(oomKillOf(victim), SPAN_WAIT);
-            // The kill and the victim's death: two records on the OOM ring, none lost.
-            awaitMetric(daemon, "nodescope_ring_events_total{ring=\"oom_events\"}", value -> value >= 2);
+            // The kill on the OOM ring, the victim's death on the exit module's: none lost.
+            awaitMetric(daemon, "nodescope_ring_events_total{ring=\"oom_events\"}", value -> value >= 1);
+            awaitMetric(daemon, "nodescope_ring_events_total{ring=\"exit_events\"}", value -> value >= 1);
             assertEquals(0, metric(daemon, "nodescope_ring_kernel_drops_total{ring=\"oom_events\"}"));
+            assertEquals(0, metric(daemon, "nodescope_ring_kernel_drops_total{ring=\"exit_events\"}"));
+            assertEquals(1, metric(daemon, "nodescope_probe_up{probe=\"oom\"}"));
+            assertEquals(1, metric(daemon, "nodescope_probe_up{probe=\"exit\"}"));
             assertEquals(0, metric(daemon, "nodescope_events_undecodable_total"));
+        }
+    }
+
+    /**
+     * A module the kernel refuses to attach, registered before the real ones: it is reported and
+     * counted, and the OOM kill still arrives with its victim's death.
+     */
+    @Test
+    void aModuleThatCannotAttachLeavesTheOthersRunning() throws Exception {
+        List<ProbeModule> modules = new ArrayList<>(List.of(new UnattachableModule()));
+        modules.addAll(ProbeModules.all());
+        try (OtlpReceiver receiver = OtlpReceiver.start(Protocol.GRPC, 0);
+             Daemon daemon = startDaemon(receiver.endpoint(), Protocol.GRPC, new ByteArrayOutputStream(), modules)) {
+            assertEquals(200, get(daemon, "/readyz").statusCode());
+            assertEquals(0, metric(daemon, "nodescope_probe_up{probe=\"missing\"}"));
+            assertEquals(1, metric(daemon, "nodescope_probe_up{probe=\"oom\"}"));
+            assertEquals(1, metric(daemon, "nodescope_probe_up{probe=\"exit\"}"));
+
+            OomKilledRun victim = OomKilledRun.run("nodescope-it-isolated", LIMIT_BYTES);
+            ReceivedSpan span = receiver.await(oomKillOf(victim), SPAN_WAIT);
+            assertEquals(137, integer(span, "process.exit.code"));
         }
     }
 
     private static Daemon startDaemon(String endpoint, Protocol protocol, ByteArrayOutputStream console)
             throws Exception {
-        NodescopeConfig config = new NodescopeConfig(Optional.of(true), Optional.empty(), Optional.empty(),
-                Optional.of(new InetSocketAddress("127.0.0.1", 0)), NodescopeConfig.LogLevel.INFO,
-                Path.of("/sys/fs/cgroup"), Path.of("/proc"), Duration.ofSeconds(1), Duration.ofSeconds(5), Map.of());
+        return startDaemon(endpoint, protocol, console, ProbeModules.all());
+    }
+
+    private static Daemon startDaemon(String endpoint, Protocol protocol, ByteArrayOutputStream console,
+                                      List<ProbeModule> modules) throws Exception {
+        NodescopeConfig config = ConfigLoader.load(List.of("--console=true", "--http-address=127.0.0.1:0"),
+                Map.of(), ProbeModules.catalog(modules));
         ExportSetup export = ExportSetup.configure(Map.of(
                 "otel.exporter.otlp.endpoint", endpoint,
                 "otel.exporter.otlp.protocol", protocol.otelName,
@@ -245,7 +277,8 @@ class OomSpanIT {
         // No Kubernetes API here: identities come from cgroup paths (the API is tested with a mock
         // server in WorkloadIdentityResolverTest and KubernetesPodWatchTest).
         IdentitySettings identity = new IdentitySettings(false, Optional.of(NODE_NAME), false, Duration.ofMinutes(10));
-        return Daemon.startLive(config, export, identity, new PrintStream(console, true, StandardCharsets.UTF_8));
+        return Daemon.startLive(config, export, identity, new PrintStream(console, true, StandardCharsets.UTF_8),
+                modules);
     }
 
     private static Predicate<ReceivedSpan> oomKillOf(OomKilledRun victim) {

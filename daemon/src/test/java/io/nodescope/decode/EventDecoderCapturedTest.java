@@ -6,12 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nodescope.event.KernelFile;
 import io.nodescope.event.MemcgState;
 import io.nodescope.event.NodeEvent;
-import io.nodescope.event.OomConstraint;
-import io.nodescope.event.OomKill;
+import io.nodescope.module.oom.OomConstraint;
+import io.nodescope.module.oom.OomKill;
 import io.nodescope.event.ProbeSource;
-import io.nodescope.event.ProcessExit;
+import io.nodescope.module.exit.ProcessExit;
 import io.nodescope.event.UserFrameFiles;
 import io.nodescope.metrics.MetricsRegistry;
+import io.nodescope.daemon.ProbeModules;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -29,7 +30,7 @@ class EventDecoderCapturedTest {
     private static final long PAGE_SIZE = 4096;
     private static final long LIMIT = 64L << 20;
 
-    private final EventDecoder decoder = new EventDecoder(PAGE_SIZE, new MetricsRegistry());
+    private final EventDecoder decoder = new EventDecoder(PAGE_SIZE, new MetricsRegistry(), ProbeModules.formats(ProbeModules.all()));
 
     private NodeEvent decode(String resource) throws IOException {
         try (InputStream in = getClass().getResourceAsStream("/captured/" + resource)) {

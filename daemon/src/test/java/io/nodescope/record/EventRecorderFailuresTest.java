@@ -38,7 +38,7 @@ class EventRecorderFailuresTest {
     @Test
     void recordingAfterCloseIsCountedNotThrown() throws IOException {
         Path file = dir.resolve("closed.nsrec");
-        EventRecorder recorder = EventRecorder.create(file, "n", "k", 0);
+        EventRecorder recorder = EventRecorder.create(file, TestEvents.CODECS, "n", "k", 0);
         recorder.record(TestEvents.oomVictimExit());
         recorder.close();
 
@@ -53,7 +53,7 @@ class EventRecorderFailuresTest {
     @Test
     void aWriteErrorStopsTheRecordingAndCountsEveryLostEvent() throws IOException {
         var disk = new DiskThatFills();
-        var recorder = new EventRecorder(disk, "test disk", RecordingFormat.header("n", "k", 0));
+        var recorder = new EventRecorder(disk, "test disk", TestEvents.CODECS, RecordingFormat.header("n", "k", 0));
         recorder.record(TestEvents.oomVictimExit());
         disk.full = true;
 
@@ -71,7 +71,7 @@ class EventRecorderFailuresTest {
     }
 
     private static String createFailure(Path file) {
-        return assertThrows(IOException.class, () -> EventRecorder.create(file, "n", "k", 0).close()).getMessage();
+        return assertThrows(IOException.class, () -> EventRecorder.create(file, TestEvents.CODECS, "n", "k", 0).close()).getMessage();
     }
 
     /** Swallows the header, then fails every write once {@link #full} is set, like a disk running out of space. */

@@ -56,13 +56,13 @@ class EventReplayRejectsTest {
     @Test
     void truncatedLastRecordFailsAfterTheIntactOnes() throws IOException {
         Path file = dir.resolve("cut.nsrec");
-        try (EventRecorder recorder = EventRecorder.create(file, "n", "k", 0)) {
+        try (EventRecorder recorder = EventRecorder.create(file, TestEvents.CODECS, "n", "k", 0)) {
             TestEvents.allKinds().subList(0, 3).forEach(recorder::record);
         }
         byte[] whole = Files.readAllBytes(file);
         Files.write(file, Arrays.copyOf(whole, whole.length - 5));
 
-        try (EventReplay replay = EventReplay.open(file)) {
+        try (EventReplay replay = EventReplay.open(file, TestEvents.CODECS)) {
             assertEquals(Optional.of(TestEvents.allKinds().get(0)), replay.next());
             assertEquals(Optional.of(TestEvents.allKinds().get(1)), replay.next());
             IOException failure = assertThrows(IOException.class, replay::next);
@@ -105,8 +105,8 @@ class EventReplayRejectsTest {
 
     @Test
     void enumValueNoWriterProduces() throws IOException {
-        Event tampered = EventProtos.toProto(TestEvents.memcgOomWithEveryField()).toBuilder()
-                .setOomKill(EventProtos.toProto(TestEvents.memcgOomWithEveryField()).getOomKill().toBuilder()
+        Event tampered = TestEvents.CODECS.toProto(TestEvents.memcgOomWithEveryField()).toBuilder()
+                .setOomKill(TestEvents.CODECS.toProto(TestEvents.memcgOomWithEveryField()).getOomKill().toBuilder()
                         .setSourceValue(9))
                 .build();
         var bytes = new ByteArrayOutputStream();
@@ -121,12 +121,12 @@ class EventReplayRejectsTest {
     void anEventKindFromANewerWriterIsSkippedAndCounted() throws IOException {
         var bytes = new ByteArrayOutputStream();
         bytes.writeBytes(delimited(RecordingFormat.header("n", "k", 0)));
-        bytes.writeBytes(delimited(EventProtos.toProto(TestEvents.oomVictimExit())));
+        bytes.writeBytes(delimited(TestEvents.CODECS.toProto(TestEvents.oomVictimExit())));
         bytes.writeBytes(delimited(eventOfAKindFromTheFuture()));
-        bytes.writeBytes(delimited(EventProtos.toProto(TestEvents.abortWithCoreDump())));
+        bytes.writeBytes(delimited(TestEvents.CODECS.toProto(TestEvents.abortWithCoreDump())));
         Path file = write("newer.nsrec", bytes.toByteArray());
 
-        try (EventReplay replay = EventReplay.open(file)) {
+        try (EventReplay replay = EventReplay.open(file, TestEvents.CODECS)) {
             assertEquals(Optional.of(TestEvents.oomVictimExit()), replay.next());
             assertEquals(Optional.of(TestEvents.abortWithCoreDump()), replay.next());
             assertEquals(Optional.empty(), replay.next());
@@ -147,11 +147,11 @@ class EventReplayRejectsTest {
     }
 
     private static String openFailure(Path file) {
-        return assertThrows(IOException.class, () -> EventReplay.open(file).close()).getMessage();
+        return assertThrows(IOException.class, () -> EventReplay.open(file, TestEvents.CODECS).close()).getMessage();
     }
 
     private static String nextFailure(Path file) throws IOException {
-        try (EventReplay replay = EventReplay.open(file)) {
+        try (EventReplay replay = EventReplay.open(file, TestEvents.CODECS)) {
             return assertThrows(IOException.class, replay::next).getMessage();
         }
     }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodescope.event.NodeEvent;
-import io.nodescope.event.ProcessExit;
+import io.nodescope.module.exit.ProcessExit;
 import io.nodescope.event.TaskIdentity;
 import io.nodescope.proto.v1.Event;
 import java.io.IOException;
@@ -31,7 +31,7 @@ class RecordReplayRoundTripTest {
     @Test
     void everyEventKindComesBackEqual() throws IOException {
         Path file = dir.resolve("all.nsrec");
-        try (EventRecorder recorder = EventRecorder.create(file, "node-a", "6.8.0-45-generic", OFFSET_NANOS)) {
+        try (EventRecorder recorder = EventRecorder.create(file, TestEvents.CODECS, "node-a", "6.8.0-45-generic", OFFSET_NANOS)) {
             TestEvents.allKinds().forEach(recorder::record);
         }
 
@@ -41,9 +41,9 @@ class RecordReplayRoundTripTest {
     @Test
     void headerComesBackAndTurnsBootTimesIntoWallClockTimes() throws IOException {
         Path file = dir.resolve("header.nsrec");
-        EventRecorder.create(file, "node-b", "5.15.0-1071-aws", OFFSET_NANOS).close();
+        EventRecorder.create(file, TestEvents.CODECS, "node-b", "5.15.0-1071-aws", OFFSET_NANOS).close();
 
-        try (EventReplay replay = EventReplay.open(file)) {
+        try (EventReplay replay = EventReplay.open(file, TestEvents.CODECS)) {
             assertEquals("node-b", replay.hostname());
             assertEquals("5.15.0-1071-aws", replay.kernelRelease());
             assertEquals(OFFSET_NANOS, replay.bootToWallOffsetNanos());
@@ -54,21 +54,21 @@ class RecordReplayRoundTripTest {
 
     @Test
     void unlimitedLimitsAndAbsentMemcgsStayOffTheWire() {
-        var unlimited = EventProtos.toProto(TestEvents.unlimitedAndAllZeroMemcgs()).getOomKill();
+        var unlimited = TestEvents.CODECS.toProto(TestEvents.unlimitedAndAllZeroMemcgs()).getOomKill();
         assertFalse(unlimited.getVictimMemcg().hasLimitBytes());
         assertFalse(unlimited.getVictimMemcg().hasMemswLimitBytes());
         assertTrue(unlimited.hasConstrainingMemcg(), "an all-zero memcg is still present");
         assertTrue(unlimited.getConstrainingMemcg().hasLimitBytes(), "a zero limit is a limit");
 
-        var global = EventProtos.toProto(TestEvents.globalOomWithoutMemcgs()).getOomKill();
+        var global = TestEvents.CODECS.toProto(TestEvents.globalOomWithoutMemcgs()).getOomKill();
         assertFalse(global.hasVictimMemcg());
         assertFalse(global.hasConstrainingMemcg());
     }
 
     @Test
     void eachKindLandsInItsOwnOneofCase() {
-        assertEquals(Event.KindCase.OOM_KILL, EventProtos.toProto(TestEvents.memcgOomWithEveryField()).getKindCase());
-        assertEquals(Event.KindCase.PROCESS_EXIT, EventProtos.toProto(TestEvents.oomVictimExit()).getKindCase());
+        assertEquals(Event.KindCase.OOM_KILL, TestEvents.CODECS.toProto(TestEvents.memcgOomWithEveryField()).getKindCase());
+        assertEquals(Event.KindCase.PROCESS_EXIT, TestEvents.CODECS.toProto(TestEvents.oomVictimExit()).getKindCase());
     }
 
     @Test
@@ -76,7 +76,7 @@ class RecordReplayRoundTripTest {
         Path file = dir.resolve("concurrent.nsrec");
         int threads = 8;
         int eventsPerThread = 500;
-        EventRecorder recorder = EventRecorder.create(file, "node-c", "6.1", 0);
+        EventRecorder recorder = EventRecorder.create(file, TestEvents.CODECS, "node-c", "6.1", 0);
         try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
             for (int thread = 0; thread < threads; thread++) {
                 int tgid = thread;
@@ -102,7 +102,7 @@ class RecordReplayRoundTripTest {
     @Test
     void aQuietRecorderStillFlushesWithinTheInterval() throws Exception {
         Path file = dir.resolve("quiet.nsrec");
-        try (EventRecorder recorder = EventRecorder.create(file, "node-d", "6.1", 0)) {
+        try (EventRecorder recorder = EventRecorder.create(file, TestEvents.CODECS, "node-d", "6.1", 0)) {
             recorder.record(TestEvents.oomVictimExit());
             long deadline = System.nanoTime() + 5 * EventRecorder.FLUSH_INTERVAL_MILLIS * 1_000_000;
             while (recorder.eventsWritten() == 0 && System.nanoTime() < deadline) {
@@ -116,7 +116,7 @@ class RecordReplayRoundTripTest {
 
     static List<NodeEvent> readAll(Path file) throws IOException {
         List<NodeEvent> events = new ArrayList<>();
-        try (EventReplay replay = EventReplay.open(file)) {
+        try (EventReplay replay = EventReplay.open(file, TestEvents.CODECS)) {
             for (Optional<NodeEvent> event = replay.next(); event.isPresent(); event = replay.next()) {
                 events.add(event.get());
             }

@@ -1,20 +1,24 @@
 package io.nodescope.record;
 
+import io.nodescope.daemon.ProbeModules;
 import io.nodescope.event.KernelFile;
 import io.nodescope.event.MemcgState;
-import io.nodescope.event.OomConstraint;
-import io.nodescope.event.OomKill;
+import io.nodescope.module.oom.OomConstraint;
+import io.nodescope.module.oom.OomKill;
 import io.nodescope.event.ProbeSource;
-import io.nodescope.event.ProcessExit;
+import io.nodescope.module.exit.ProcessExit;
 import io.nodescope.event.RawStack;
 import io.nodescope.event.TaskIdentity;
 import io.nodescope.event.UserFrameFiles;
-import io.nodescope.event.VictimMemory;
+import io.nodescope.module.oom.VictimMemory;
 import java.util.List;
 import java.util.Optional;
 
 /** Events with distinct values in every field, so a field mixed up with another cannot round trip. */
 final class TestEvents {
+    /** Every module's recording codec, as the daemon registers them. */
+    static final EventCodecs CODECS = ProbeModules.codecs(ProbeModules.all());
+
     static final int EFAULT = 14;
 
     private TestEvents() {}

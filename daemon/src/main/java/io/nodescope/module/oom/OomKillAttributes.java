@@ -1,0 +1,73 @@
+package io.nodescope.module.oom;
+
+import io.nodescope.span.StackAttributes;
+
+import io.opentelemetry.api.common.AttributeKey;
+
+import java.util.List;
+
+import static io.opentelemetry.api.common.AttributeKey.booleanKey;
+import static io.opentelemetry.api.common.AttributeKey.longKey;
+import static io.opentelemetry.api.common.AttributeKey.stringArrayKey;
+import static io.opentelemetry.api.common.AttributeKey.stringKey;
+
+/**
+ * Attribute keys of the oom.kill span. OpenTelemetry semantic conventions where one exists
+ * (process.*), the nodescope.* namespace for the rest. The README's attribute table lists them.
+ */
+public final class OomKillAttributes {
+    private OomKillAttributes() {}
+
+    // The victim, in semantic-convention terms.
+    public static final AttributeKey<Long> PROCESS_PID = longKey("process.pid");
+    public static final AttributeKey<Long> THREAD_ID = longKey("thread.id");
+    public static final AttributeKey<String> PROCESS_EXECUTABLE_NAME = stringKey("process.executable.name");
+    public static final AttributeKey<String> PROCESS_EXECUTABLE_PATH = stringKey("process.executable.path");
+    public static final AttributeKey<Long> PROCESS_USER_ID = longKey("process.user.id");
+    public static final AttributeKey<Long> PROCESS_EXIT_CODE = longKey("process.exit.code");
+    public static final AttributeKey<String> PROCESS_EXIT_TIME = stringKey("process.exit.time");
+
+    public static final AttributeKey<String> PROBE = stringKey("nodescope.probe");
+    public static final AttributeKey<String> CONSTRAINT = stringKey("nodescope.oom.constraint");
+    public static final AttributeKey<Boolean> VICTIM_EXIT_SEEN = booleanKey("nodescope.oom.victim.exit_seen");
+    public static final AttributeKey<Long> VICTIM_EXIT_SIGNAL = longKey("nodescope.oom.victim.exit_signal");
+    public static final AttributeKey<Long> VICTIM_OOM_SCORE_ADJ = longKey("nodescope.oom.victim.oom_score_adj");
+    public static final AttributeKey<Long> VICTIM_TOTAL_VM = longKey("nodescope.oom.victim.total_vm_bytes");
+    public static final AttributeKey<Long> VICTIM_RSS_ANON = longKey("nodescope.oom.victim.rss_anon_bytes");
+    public static final AttributeKey<Long> VICTIM_RSS_FILE = longKey("nodescope.oom.victim.rss_file_bytes");
+    public static final AttributeKey<Long> VICTIM_RSS_SHMEM = longKey("nodescope.oom.victim.rss_shmem_bytes");
+    public static final AttributeKey<Long> VICTIM_PAGE_TABLES = longKey("nodescope.oom.victim.pgtables_bytes");
+
+    /** The victim's own memory cgroup. */
+    public static final MemcgKeys VICTIM_MEMCG = new MemcgKeys("nodescope.memcg");
+    /** The memory cgroup whose limit was hit (the victim's own, or an ancestor such as the pod's). */
+    public static final MemcgKeys CONSTRAINING_MEMCG = new MemcgKeys("nodescope.oom.memcg");
+
+    public static final AttributeKey<Long> TRIGGER_PID = longKey("nodescope.oom.trigger.pid");
+    public static final AttributeKey<Long> TRIGGER_TID = longKey("nodescope.oom.trigger.tid");
+    public static final AttributeKey<String> TRIGGER_COMM = stringKey("nodescope.oom.trigger.comm");
+    public static final AttributeKey<String> TRIGGER_EXECUTABLE_PATH =
+            stringKey("nodescope.oom.trigger.executable.path");
+    public static final AttributeKey<Long> TRIGGER_MEMCG_ID = longKey("nodescope.oom.trigger.memcg.id");
+    public static final AttributeKey<String> TRIGGER_CGROUP_PATH = stringKey("nodescope.oom.trigger.memcg.path");
+    public static final StackAttributes TRIGGER_KERNEL = StackAttributes.named("nodescope.oom.trigger.kernel_stack");
+    public static final StackAttributes TRIGGER_USER = StackAttributes.named("nodescope.oom.trigger.user_stack");
+    public static final AttributeKey<List<String>> TRIGGER_KERNEL_STACK = TRIGGER_KERNEL.frames();
+    public static final AttributeKey<List<String>> TRIGGER_USER_STACK = TRIGGER_USER.frames();
+    public static final AttributeKey<List<String>> TRIGGER_USER_STACK_ADDRESSES = TRIGGER_USER.addresses();
+    /** Semantic conventions' stack trace text: the trigger's kernel frames, then its user frames. */
+    public static final AttributeKey<String> CODE_STACKTRACE = StackAttributes.CODE_STACKTRACE;
+
+    /** The same counters under two prefixes. */
+    public record MemcgKeys(AttributeKey<Long> id, AttributeKey<String> path, AttributeKey<Long> usageBytes,
+                            AttributeKey<Long> limitBytes, AttributeKey<Long> failcnt,
+                            AttributeKey<Long> oomEvents, AttributeKey<Long> oomKillEvents,
+                            AttributeKey<Long> memswUsageBytes, AttributeKey<Long> memswLimitBytes) {
+        MemcgKeys(String prefix) {
+            this(longKey(prefix + ".id"), stringKey(prefix + ".path"), longKey(prefix + ".usage_bytes"),
+                    longKey(prefix + ".limit_bytes"), longKey(prefix + ".failcnt"),
+                    longKey(prefix + ".oom_events"), longKey(prefix + ".oom_kill_events"),
+                    longKey(prefix + ".memsw_usage_bytes"), longKey(prefix + ".memsw_limit_bytes"));
+        }
+    }
+}
