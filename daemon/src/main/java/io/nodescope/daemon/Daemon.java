@@ -52,14 +52,16 @@ public final class Daemon implements AutoCloseable {
     private final OomKillReporter reporter;
     private final ScheduledExecutorService timer;
     private final Optional<EventRecorder> recorder;
+    private final MetricsRegistry metrics;
     private Optional<HttpServer> server = Optional.empty();
     private Optional<KernelEventSource> kernel = Optional.empty();
     private Optional<WorkloadIdentityResolver> workloads = Optional.empty();
     private volatile boolean ready;
 
     private Daemon(NodescopeConfig config, SpanOutputs outputs, OomKillReporter reporter,
-                   Optional<EventRecorder> recorder) {
+                   Optional<EventRecorder> recorder, MetricsRegistry metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.outputs = outputs;
         this.reporter = reporter;
         this.oomKills = new OomKillAssembler(reporter, config.oomExitWait().toNanos(), System::nanoTime);
@@ -82,7 +84,7 @@ public final class Daemon implements AutoCloseable {
     public static Daemon startLive(NodescopeConfig config, ExportSetup export, IdentitySettings identity,
                                    PrintStream consoleStream) throws BpfSetupException, IOException {
         KernelPreflight.forThisProcess().check();
-        MetricsRegistry metrics = new MetricsRegistry();
+        MetricsRegistry metrics = export.metrics();
         BootClock clock = new LiveBootClock();
         SpanOutputs outputs = outputs(config, export, consoleStream, metrics);
         OomStackSymbolizer stacks = new OomStackSymbolizer(Symbolizer.create(config.procRoot(), metrics));
@@ -93,7 +95,7 @@ public final class Daemon implements AutoCloseable {
             recorder = Optional.of(EventRecorder.create(config.recordFile().get(), origin.hostname(),
                     origin.kernelRelease(), origin.bootToWallOffsetNanos()));
         }
-        Daemon daemon = new Daemon(config, outputs, reporter, recorder);
+        Daemon daemon = new Daemon(config, outputs, reporter, recorder, metrics);
         try {
             if (config.httpAddress().isPresent()) {
                 daemon.server = Optional.of(HttpServer.start(config.httpAddress().get(), metrics,
@@ -122,14 +124,14 @@ public final class Daemon implements AutoCloseable {
     /** Feeds a recording through the pipeline (no kernel, no root), then flushes. */
     public static long replay(NodescopeConfig config, ExportSetup export, PrintStream consoleStream)
             throws IOException {
-        MetricsRegistry metrics = new MetricsRegistry();
+        MetricsRegistry metrics = export.metrics();
         long events = 0;
         try (EventReplay replay = EventReplay.open(config.replayFile().orElseThrow())) {
             BootClock recordingClock = BootClock.fixed(replay.bootToWallOffsetNanos());
             SpanOutputs outputs = outputs(config, export, consoleStream, metrics);
             OomKillReporter reporter = new OomKillReporter(mapper(export, recordingClock), Optional.empty(), outputs,
                     metrics);
-            Daemon daemon = new Daemon(config, outputs, reporter, Optional.empty());
+            Daemon daemon = new Daemon(config, outputs, reporter, Optional.empty(), metrics);
             // The recording's /proc, cgroups and binaries are not this machine's: nothing is
             // enriched and the stacks keep their addresses.
             EventPipeline pipeline = new EventPipeline(Optional.empty(),
@@ -187,6 +189,8 @@ public final class Daemon implements AutoCloseable {
             }
         }));
         step("flushing spans", () -> outputs.shutdown(remainingOf(started)));
+        // After the spans: the final OTLP metrics then carry their exported and dropped counts.
+        step("flushing metrics", () -> metrics.shutdown(remainingOf(started)));
         workloads.ifPresent(resolver -> step("stopping the pod watch", resolver::close));
         workloads = Optional.empty();
         server.ifPresent(s -> step("stopping the HTTP server", s::close));
