@@ -89,25 +89,21 @@ final class KernelHistogram {
                 .limit(Math.max(0, maxLabelSets - admitted.size()))
                 .forEach(p -> admitted.add(p.labelValues()));
         List<Log2HistogramPoint> bounded = new ArrayList<>();
-        Log2HistogramPoint other = null;
+        Log2HistogramPoint other = new Log2HistogramPoint(otherLabelValues, 0, 0, 0, new long[0]);
         long folded = 0;
         for (Log2HistogramPoint point : byLabels.values()) {
             if (admitted.contains(point.labelValues())) {
                 bounded.add(point);
             } else {
                 folded++;
-                other = other == null ? point.plus(empty(), otherLabelValues) : other.plus(point, otherLabelValues);
+                other = other.plus(point, otherLabelValues);
             }
         }
-        if (other != null) {
+        if (folded > 0) {
             bounded.add(other);
         }
         foldedLabelSets = folded;
         return bounded;
-    }
-
-    private Log2HistogramPoint empty() {
-        return new Log2HistogramPoint(otherLabelValues, 0, 0, 0, new long[0]);
     }
 
     private ExponentialHistogramPointData toPointData(Log2HistogramPoint point, long nowEpochNanos) {
