@@ -57,6 +57,7 @@ public final class Daemon implements AutoCloseable {
     private final NodescopeConfig config;
     private final SpanOutputs outputs;
     private final Optional<EventRecorder> recorder;
+    private final MetricsRegistry metrics;
     private final List<ModuleHandler> handlers = new ArrayList<>();
     private final List<KernelEventSource> sources = new ArrayList<>();
     /** 1 = the module's programs are attached, 0 = it could not attach; absent until tried. */
@@ -68,8 +69,10 @@ public final class Daemon implements AutoCloseable {
     private Optional<WorkloadIdentityResolver> workloads = Optional.empty();
     private volatile boolean ready;
 
-    private Daemon(NodescopeConfig config, SpanOutputs outputs, Optional<EventRecorder> recorder) {
+    private Daemon(NodescopeConfig config, SpanOutputs outputs, Optional<EventRecorder> recorder,
+                   MetricsRegistry metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.outputs = outputs;
         this.recorder = recorder;
     }
@@ -90,7 +93,7 @@ public final class Daemon implements AutoCloseable {
             throws BpfSetupException, IOException {
         KernelPreflight.forThisProcess().check();
         List<ProbeModule> enabled = enabled(config, modules);
-        MetricsRegistry metrics = new MetricsRegistry();
+        MetricsRegistry metrics = export.metrics();
         BootClock clock = new LiveBootClock();
         SpanOutputs outputs = outputs(config, export, consoleStream, metrics);
         StackSymbolizer stacks = new StackSymbolizer(Symbolizer.create(config.procRoot(), metrics));
@@ -100,7 +103,7 @@ public final class Daemon implements AutoCloseable {
             recorder = Optional.of(EventRecorder.create(config.recordFile().get(), ProbeModules.codecs(modules),
                     origin.hostname(), origin.kernelRelease(), origin.bootToWallOffsetNanos()));
         }
-        Daemon daemon = new Daemon(config, outputs, recorder);
+        Daemon daemon = new Daemon(config, outputs, recorder, metrics);
         try {
             if (config.httpAddress().isPresent()) {
                 daemon.server = Optional.of(HttpServer.start(config.httpAddress().get(), metrics, daemon::notReady));
@@ -184,14 +187,14 @@ public final class Daemon implements AutoCloseable {
     public static long replay(NodescopeConfig config, ExportSetup export, PrintStream consoleStream)
             throws IOException {
         List<ProbeModule> modules = ProbeModules.all();
-        MetricsRegistry metrics = new MetricsRegistry();
+        MetricsRegistry metrics = export.metrics();
         long events = 0;
         try (EventReplay replay = EventReplay.open(config.replayFile().orElseThrow(), ProbeModules.codecs(modules))) {
             BootClock recordingClock = BootClock.fixed(replay.bootToWallOffsetNanos());
             // The spans happened on the recording's node, not on the one replaying them.
             Resource recordingNode = export.nodeResource().toBuilder().put(stringKey("host.name"), replay.hostname()).build();
             SpanOutputs outputs = outputs(config, export, consoleStream, metrics);
-            Daemon daemon = new Daemon(config, outputs, Optional.empty());
+            Daemon daemon = new Daemon(config, outputs, Optional.empty(), metrics);
             try (daemon) {
                 daemon.startHandlers(enabled(config, modules), metrics,
                         new SpanFactory(recordingClock, new WorkloadResources(recordingNode)), Optional.empty());
@@ -245,6 +248,8 @@ public final class Daemon implements AutoCloseable {
             }
         }));
         step("flushing spans", () -> outputs.shutdown(remainingOf(started)));
+        // After the spans, so the last export counts them.
+        step("flushing metrics", () -> metrics.shutdown(remainingOf(started)));
         workloads.ifPresent(resolver -> step("stopping the pod watch", resolver::close));
         workloads = Optional.empty();
         server.ifPresent(s -> step("stopping the HTTP server", s::close));

@@ -1,5 +1,6 @@
 package io.nodescope.export;
 
+import io.nodescope.metrics.MetricsRegistry;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
@@ -16,21 +17,27 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The OTLP span exporter and the node's Resource as the standard OTEL_* variables describe them,
- * built by the SDK's autoconfiguration so every documented variable (endpoint, protocol, headers,
- * certificates, compression, timeout, retry, service name, resource attributes) means what it
- * means everywhere else.
+ * The OTLP span exporter, the daemon's metrics and the node's Resource as the standard OTEL_*
+ * variables describe them, built by the SDK's autoconfiguration so every documented variable
+ * (endpoint, protocol, headers, certificates, compression, timeout, retry, service name,
+ * resource attributes, metric export interval) means what it means everywhere else.
  *
- * <p>Only the exporter and the Resource are taken; spans do not go through the SDK's tracer or
- * BatchSpanProcessor (see {@link SpanExportQueue}).
+ * <p>From the autoconfigured SDK the span exporter, the Resource and the whole MeterProvider are
+ * taken: spans do not go through the SDK's tracer or BatchSpanProcessor (see
+ * {@link SpanExportQueue}), metrics do go through its periodic OTLP reader, beside the reader
+ * that renders /metrics.
  *
  * @param otlpExporter  empty when no OTLP endpoint is configured (then the console is the output)
  * @param endpointDescription where OTLP goes, for the start-up log line
+ * @param metrics       on the node's Resource; exported as OTLP metrics unless OTEL_METRICS_EXPORTER=none
+ *                      or no endpoint is configured; shut down with the daemon
  */
 public record ExportSetup(Optional<SpanExporter> otlpExporter, String endpointDescription, Resource nodeResource,
-                          ExportSettings settings) {
+                          ExportSettings settings, MetricsRegistry metrics) {
     private static final List<String> ENDPOINT_PROPERTIES =
             List.of("otel.exporter.otlp.endpoint", "otel.exporter.otlp.traces.endpoint");
+    private static final List<String> METRICS_ENDPOINT_PROPERTIES =
+            List.of("otel.exporter.otlp.endpoint", "otel.exporter.otlp.metrics.endpoint");
 
     /**
      * @param fileProperties otel.* keys from nodescope's config file: defaults that the process's
@@ -39,7 +46,6 @@ public record ExportSetup(Optional<SpanExporter> otlpExporter, String endpointDe
     public static ExportSetup configure(Map<String, String> fileProperties) throws ConfigurationException {
         Map<String, String> defaults = new HashMap<>();
         defaults.put("otel.service.name", "nodescope");
-        defaults.put("otel.metrics.exporter", "none");
         defaults.put("otel.logs.exporter", "none");
         defaults.putAll(fileProperties);
 
@@ -47,23 +53,29 @@ public record ExportSetup(Optional<SpanExporter> otlpExporter, String endpointDe
         AtomicReference<Resource> resource = new AtomicReference<>();
         AtomicReference<ConfigProperties> properties = new AtomicReference<>();
         AtomicReference<ExportSettings> settings = new AtomicReference<>();
-        AutoConfiguredOpenTelemetrySdk.builder()
+        MetricsRegistry.Wiring metricsWiring = new MetricsRegistry.Wiring(MetricsRegistry.DEFAULT_MAX_LABEL_SETS);
+        AutoConfiguredOpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> defaults)
                 .addPropertiesCustomizer(config -> {
                     // Before the SDK builds exporters: it would otherwise refuse an exporter it
                     // lacks with advice to add a dependency, which a nodescope user cannot do.
-                    String tracesExporter = tracesExporter(config);
+                    String tracesExporter = exporter(config, "traces", ENDPOINT_PROPERTIES,
+                            "use otlp (or none and --console)");
+                    String metricsExporter = exporter(config, "metrics", METRICS_ENDPOINT_PROPERTIES,
+                            "use otlp or none (/metrics serves Prometheus either way)");
                     ENDPOINT_PROPERTIES.forEach(property -> checkEndpoint(config, property));
+                    checkEndpoint(config, "otel.exporter.otlp.metrics.endpoint");
                     // Also before: the SDK's own BatchSpanProcessor rejects the same numbers as
                     // "Unexpected configuration error", naming no variable.
                     settings.set(exportSettings(config));
                     properties.set(config);
-                    return Map.of("otel.traces.exporter", tracesExporter);
+                    return Map.of("otel.traces.exporter", tracesExporter, "otel.metrics.exporter", metricsExporter);
                 })
                 .addSpanExporterCustomizer((configured, config) -> {
                     exporter.set(configured);
                     return configured;
                 })
+                .addMeterProviderCustomizer((builder, config) -> metricsWiring.customize(builder))
                 .addResourceCustomizer((configured, config) -> {
                     resource.set(configured);
                     return configured;
@@ -72,26 +84,29 @@ public record ExportSetup(Optional<SpanExporter> otlpExporter, String endpointDe
                 .build();
         ConfigProperties config = properties.get();
         return new ExportSetup(Optional.ofNullable(exporter.get()), describeEndpoint(config),
-                resource.get(), settings.get());
+                resource.get(), settings.get(), metricsWiring.registry(sdk.getOpenTelemetrySdk().getSdkMeterProvider()));
     }
 
     /**
-     * OTEL_TRACES_EXPORTER as set, else otlp when an endpoint is set and none without one (the
-     * SDK's own default, otlp to localhost, would send a node's spans nowhere and log failures).
+     * OTEL_TRACES_EXPORTER (OTEL_METRICS_EXPORTER) as set, else otlp when an endpoint for the
+     * signal is set and none without one (the SDK's own default, otlp to localhost, would send a
+     * node's data nowhere and log failures).
      */
-    private static String tracesExporter(ConfigProperties config) {
-        List<String> configured = config.getList("otel.traces.exporter", List.of());
+    private static String exporter(ConfigProperties config, String signal, List<String> endpointProperties,
+                                   String advice) {
+        String property = "otel." + signal + ".exporter";
+        List<String> configured = config.getList(property, List.of());
         if (configured.isEmpty()) {
-            boolean endpointConfigured = ENDPOINT_PROPERTIES.stream()
-                    .anyMatch(property -> config.getString(property) != null);
+            boolean endpointConfigured = endpointProperties.stream()
+                    .anyMatch(endpoint -> config.getString(endpoint) != null);
             return endpointConfigured ? "otlp" : "none";
         }
-        String tracesExporter = String.join(",", configured);
-        if (!tracesExporter.equals("otlp") && !tracesExporter.equals("none")) {
-            throw new ConfigurationException("OTEL_TRACES_EXPORTER=" + tracesExporter
-                    + " is not supported by nodescope: use otlp (or none and --console)");
+        String exporter = String.join(",", configured);
+        if (!exporter.equals("otlp") && !exporter.equals("none")) {
+            throw new ConfigurationException(toEnvironmentName(property) + "=" + exporter
+                    + " is not supported by nodescope: " + advice);
         }
-        return tracesExporter;
+        return exporter;
     }
 
     /** The SDK's own message ("OTLP endpoint must be a valid URL") names no variable. */

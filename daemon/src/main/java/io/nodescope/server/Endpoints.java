@@ -10,7 +10,7 @@ import java.util.function.Supplier;
 
 /** What each of the daemon's paths answers; knows nothing of methods or connections. */
 final class Endpoints {
-    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    static final String PROMETHEUS_TEXT = MetricsRegistry.PROMETHEUS_CONTENT_TYPE;
 
     private final Map<String, Supplier<Reply>> byPath;
 

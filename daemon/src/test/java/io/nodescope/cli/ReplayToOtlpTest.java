@@ -15,7 +15,9 @@ import io.nodescope.record.EventRecorder;
 import io.nodescope.daemon.ProbeModules;
 import io.nodescope.testing.OtlpReceiver;
 import io.nodescope.testing.OtlpReceiver.Protocol;
+import io.nodescope.testing.OtlpReceiver.ReceivedMetric;
 import io.nodescope.testing.OtlpReceiver.ReceivedSpan;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -76,6 +78,13 @@ class ReplayToOtlpTest {
             assertEquals(137, span.attribute("process.exit.code").orElseThrow().getIntValue());
             assertEquals(256L << 20, span.attribute("nodescope.oom.memcg.limit_bytes").orElseThrow().getIntValue());
             assertEquals("replayed", span.resourceAttribute("service.name").orElseThrow().getStringValue());
+            // The daemon's shutdown exported its metrics once more, after the spans, on the node's Resource.
+            ReceivedMetric exported = receiver.metrics().stream()
+                    .filter(m -> m.metric().getName().equals("nodescope_spans_exported_total")).toList().getLast();
+            assertEquals(1, exported.metric().getSum().getDataPointsList().stream()
+                    .filter(p -> p.getAttributes(0).getValue().getStringValue().equals("otlp"))
+                    .mapToLong(NumberDataPoint::getAsInt).sum());
+            assertEquals("replayed", exported.resourceAttribute("service.name").orElseThrow().getStringValue());
         }
     }
 

@@ -329,7 +329,7 @@ class OomSpanIT {
 
     private static long metric(Daemon daemon, String series) throws Exception {
         return get(daemon, "/metrics").body().lines().filter(line -> line.startsWith(series + " "))
-                .map(line -> Long.parseLong(line.substring(series.length() + 1).trim()))
+                .map(line -> (long) Double.parseDouble(line.substring(series.length() + 1).trim()))
                 .findFirst().orElseThrow(() -> new AssertionError("no metric " + series));
     }
 

@@ -24,12 +24,13 @@ import org.junit.jupiter.api.Test;
  */
 class ExportSetupTest {
     private static final String ENDPOINT = "otel.exporter.otlp.endpoint";
-    private SpanExporter created;
+    private ExportSetup created;
 
     @BeforeAll
     static void processEnvironmentConfiguresNoExporter() {
         for (String variable : new String[] {"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-                "OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"}) {
+                "OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+                "OTEL_METRICS_EXPORTER"}) {
             assumeTrue(System.getenv(variable) == null, variable + " is set in this process's environment");
         }
     }
@@ -37,13 +38,14 @@ class ExportSetupTest {
     @AfterEach
     void shutDownCreatedExporter() {
         if (created != null) {
-            created.shutdown();
+            created.otlpExporter().ifPresent(SpanExporter::shutdown);
+            created.metrics().shutdown(Duration.ofSeconds(5));
         }
     }
 
     private ExportSetup configure(Map<String, String> fileProperties) {
         ExportSetup setup = ExportSetup.configure(fileProperties);
-        created = setup.otlpExporter().orElse(null);
+        created = setup;
         return setup;
     }
 
@@ -129,6 +131,20 @@ class ExportSetupTest {
     @Test
     void tracesExporterListBesideOtlpIsRefused() {
         assertContains("OTEL_TRACES_EXPORTER", configurationError(withEndpoint("otel.traces.exporter", "otlp,zipkin")));
+    }
+
+    @Test
+    void metricsExporterOtherThanOtlpOrNoneIsRefusedSayingMetricsAreServedAnyway() {
+        String message = configurationError(withEndpoint("otel.metrics.exporter", "prometheus"));
+
+        assertContains("OTEL_METRICS_EXPORTER=prometheus", message);
+        assertContains("/metrics", message);
+    }
+
+    @Test
+    void aMetricsEndpointThatIsNoUrlNamesTheVariable() {
+        assertContains("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+                configurationError(Map.of("otel.exporter.otlp.metrics.endpoint", "collector:4317")));
     }
 
     @Test

@@ -45,7 +45,7 @@ class SpanExportQueueTest {
     private long metric(String name) {
         String prefix = name + "{exporter=\"test\"} ";
         return metrics.renderPrometheusText().lines().filter(line -> line.startsWith(prefix))
-                .mapToLong(line -> Long.parseLong(line.substring(prefix.length())))
+                .mapToLong(line -> (long) Double.parseDouble(line.substring(prefix.length())))
                 .findFirst().orElseThrow(() -> new AssertionError(name + " not rendered"));
     }
 

@@ -10,7 +10,7 @@ class MetricsRegistryTest {
     private final MetricsRegistry registry = new MetricsRegistry();
 
     @Test
-    void rendersHelpAndTypeOnceBeforeTheSamplesOfAFamily() {
+    void rendersHelpAndTypeOnceBeforeTheSamplesOfAFamilyInLabelOrder() {
         Counter oom = registry.counter("nodescope_events_total", "Events read from the kernel.", "ring", "oom");
         Counter exits = registry.counter("nodescope_events_total", "Events read from the kernel.", "ring", "exit");
         oom.add(3);
@@ -19,8 +19,8 @@ class MetricsRegistryTest {
         assertEquals("""
                 # HELP nodescope_events_total Events read from the kernel.
                 # TYPE nodescope_events_total counter
-                nodescope_events_total{ring="oom"} 3
-                nodescope_events_total{ring="exit"} 1
+                nodescope_events_total{ring="exit"} 1.0
+                nodescope_events_total{ring="oom"} 3.0
                 """, registry.renderPrometheusText());
     }
 
@@ -32,10 +32,10 @@ class MetricsRegistryTest {
         assertEquals("""
                 # HELP nodescope_a A.
                 # TYPE nodescope_a gauge
-                nodescope_a 1
+                nodescope_a 1.0
                 # HELP nodescope_b B.
                 # TYPE nodescope_b gauge
-                nodescope_b 2
+                nodescope_b 2.0
                 """, registry.renderPrometheusText());
     }
 
@@ -46,7 +46,7 @@ class MetricsRegistryTest {
         assertEquals("""
                 # HELP nodescope_x_total X.
                 # TYPE nodescope_x_total counter
-                nodescope_x_total{container="a\\"b\\\\c\\nd",zone="z"} 0
+                nodescope_x_total{container="a\\"b\\\\c\\nd",zone="z"} 0.0
                 """, registry.renderPrometheusText());
     }
 
@@ -57,7 +57,7 @@ class MetricsRegistryTest {
         assertEquals("""
                 # HELP nodescope_g first\\\\second\\nthird
                 # TYPE nodescope_g gauge
-                nodescope_g 0
+                nodescope_g 0.0
                 """, registry.renderPrometheusText());
     }
 
@@ -78,18 +78,18 @@ class MetricsRegistryTest {
         assertEquals("""
                 # HELP nodescope_lost_total Lost.
                 # TYPE nodescope_lost_total counter
-                nodescope_lost_total 7
+                nodescope_lost_total 7.0
                 # HELP nodescope_queued Queued.
                 # TYPE nodescope_queued gauge
-                nodescope_queued 42
+                nodescope_queued 42.0
                 """, first);
         assertEquals("""
                 # HELP nodescope_lost_total Lost.
                 # TYPE nodescope_lost_total counter
-                nodescope_lost_total 9
+                nodescope_lost_total 9.0
                 # HELP nodescope_queued Queued.
                 # TYPE nodescope_queued gauge
-                nodescope_queued 5
+                nodescope_queued 5.0
                 """, second);
     }
 

@@ -127,7 +127,7 @@ class KubernetesPodWatchTest {
     private long metric(String name) {
         return metrics.renderPrometheusText().lines()
                 .filter(line -> line.startsWith(name + " "))
-                .mapToLong(line -> Long.parseLong(line.substring(line.indexOf(' ') + 1)))
+                .mapToLong(line -> (long) Double.parseDouble(line.substring(line.indexOf(' ') + 1)))
                 .sum();
     }
 }

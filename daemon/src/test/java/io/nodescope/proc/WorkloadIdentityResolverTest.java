@@ -192,6 +192,6 @@ class WorkloadIdentityResolverTest {
     private long misses(String lookup) {
         String prefix = "nodescope_enrich_misses_total{lookup=\"" + lookup + "\"} ";
         return metrics.renderPrometheusText().lines().filter(line -> line.startsWith(prefix))
-                .mapToLong(line -> Long.parseLong(line.substring(prefix.length()))).sum();
+                .mapToLong(line -> (long) Double.parseDouble(line.substring(prefix.length()))).sum();
     }
 }

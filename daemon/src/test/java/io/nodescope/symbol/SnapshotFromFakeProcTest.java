@@ -51,7 +51,7 @@ class SnapshotFromFakeProcTest {
             assertEquals("0x1234", frames.get(3).toStackLine(), "an address outside every region keeps its value");
         }
         assertEquals(4, List.of(metrics.renderPrometheusText().split("\n")).stream()
-                .filter(l -> l.startsWith("nodescope_symbol_frames_total")).mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).sum());
+                .filter(l -> l.startsWith("nodescope_symbol_frames_total")).mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum());
     }
 
     @Test

@@ -21,9 +21,9 @@ class WeightedLruCacheTest {
         assertEquals(Optional.of(40L), cache.get("a"));
         assertEquals(80, cache.weight());
         String text = metrics.renderPrometheusText();
-        assertTrue(text.contains("nodescope_symbol_cache_hits_total{cache=\"test\"} 2"), text);
-        assertTrue(text.contains("nodescope_symbol_cache_misses_total{cache=\"test\"} 1"), text);
-        assertTrue(text.contains("nodescope_symbol_cache_evictions_total{cache=\"test\"} 1"), text);
+        assertTrue(text.contains("nodescope_symbol_cache_hits_total{cache=\"test\"} 2.0"), text);
+        assertTrue(text.contains("nodescope_symbol_cache_misses_total{cache=\"test\"} 1.0"), text);
+        assertTrue(text.contains("nodescope_symbol_cache_evictions_total{cache=\"test\"} 1.0"), text);
     }
 
     @Test

@@ -40,7 +40,7 @@ class OomKillFormatTest {
     private void assertSkippedAndCounted(SyntheticRecords record, int length) {
         assertEquals(Optional.empty(), decoder.decode(record.buffer(), SyntheticRecords.AT, length));
         assertEquals(1, decoder.undecodableCount());
-        assertTrue(metrics.renderPrometheusText().contains("\nnodescope_events_undecodable_total 1\n"),
+        assertTrue(metrics.renderPrometheusText().contains("\nnodescope_events_undecodable_total 1.0\n"),
                 metrics.renderPrometheusText());
     }
 
