@@ -1,6 +1,7 @@
 package io.nodescope.deploy;
 
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
 import io.nodescope.testing.RepositoryRoot;
@@ -41,6 +42,17 @@ final class HelmChart {
         valuesFiles.forEach(command::withValuesFile);
         sets.forEach(command::set);
         return command.call();
+    }
+
+    /**
+     * `helm install --dry-run=client`: no cluster is contacted, and the output is the rendered
+     * objects followed by NOTES.txt.
+     */
+    static String installDryRun(Map<String, Object> sets) {
+        InstallCommand command = new Helm(directory()).install().withName(RELEASE).withNamespace(NAMESPACE)
+                .clientOnly().dryRun();
+        sets.forEach(command::set);
+        return command.call().getOutput();
     }
 
     /** helm template's output split at its "# Source:" headers, in Helm's install order. */

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import io.nodescope.config.ConfigLoader;
+import io.nodescope.testing.RepositoryRoot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -24,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
@@ -165,6 +168,30 @@ class HelmChartTest {
             assertFalse(value.getValue() != null && value.getValue().equals(all.get(value.getKey())),
                     () -> ALL_VALUES + " sets " + value.getKey() + " to its default " + value.getValue());
         }
+    }
+
+    /**
+     * The README's `helm install ... --set k=v` as written: installed client-side (--dry-run=client,
+     * no cluster here), whose output is the NOTES.txt, and templated for the objects.
+     */
+    @Test
+    void readmeInstallCommandInstallsOffline() throws IOException {
+        String readme = Files.readString(RepositoryRoot.find().resolve("README.md"));
+        Matcher command = Pattern.compile("(?s)\nhelm install nodescope deploy/helm/nodescope (.*?)\n```").matcher(readme);
+        assertTrue(command.find(), "README.md has no `helm install nodescope deploy/helm/nodescope ...` block");
+        Map<String, Object> sets = new TreeMap<>();
+        Matcher set = Pattern.compile("--set ([^=\\s]+)=(\\S+)").matcher(command.group(1));
+        while (set.find()) {
+            sets.put(set.group(1), set.group(2));
+        }
+        assertTrue(sets.containsKey("otlp.endpoint"), () -> "README's install sets no otlp.endpoint: " + sets);
+        String notes = HelmChart.installDryRun(sets);
+        assertTrue(notes.contains("sent over OTLP (grpc) to\n  " + sets.get("otlp.endpoint")), notes);
+        Map<String, HasMetadata> objects = render(List.of(), sets);
+        assertEquals(sets.get("otlp.endpoint"),
+                ((ConfigMap) objects.get("ConfigMap/nodescope")).getData().get("OTEL_EXPORTER_OTLP_ENDPOINT"));
+        assertEquals(sets.get("image.repository") + ":" + sets.get("image.tag"), ((DaemonSet) objects.get("DaemonSet/nodescope"))
+                .getSpec().getTemplate().getSpec().getContainers().getFirst().getImage());
     }
 
     @Test
