@@ -203,15 +203,16 @@ class HelmChartTest {
 
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', textBlock = """
-            otlp.protocol                 | http                | otlp.protocol must be one of the following: "grpc", "http/protobuf"
-            nodescope.logLevel            | verbose             | nodescope.logLevel must be one of the following
-            nodescope.shutdownTimeout     | ten                 | nodescope.shutdownTimeout: Does not match pattern
-            otlp.endpoint                 | collector:4317      | otlp.endpoint: Does not match pattern
-            seccompProfile.type           | Localhost           | seccompProfile.localhostProfile: String length must be greater than or equal to 1
-            seccompProfile.type           | Privileged          | seccompProfile.type must be one of the following
-            nodescope.extraSettings.proc-root | /proc           | nodescope.extraSettings: Must not validate the schema (not)
-            capabilities                  | SYS_ADMIN           | Additional property capabilities is not allowed
-            securityContext.privileged    | true                | Additional property securityContext is not allowed
+            otlp.protocol                     | http           | at '/otlp/protocol': value must be one of 'grpc', 'http/protobuf'
+            nodescope.logLevel                | verbose        | at '/nodescope/logLevel': value must be one of
+            nodescope.shutdownTimeout         | ten            | at '/nodescope/shutdownTimeout': 'ten' does not match pattern
+            otlp.endpoint                     | collector:4317 | at '/otlp/endpoint': 'collector:4317' does not match pattern
+            seccompProfile.type               | Localhost      | at '/seccompProfile/localhostProfile': minLength: got 0, want 1
+            seccompProfile.type               | Privileged     | at '/seccompProfile/type': value must be one of
+            nodescope.extraSettings.proc-root | /proc          | nodescope.extraSettings.proc-root: a setting the chart makes itself
+            nodescope.extraSettings.Probes    | oom            | invalid propertyName 'Probes'
+            capabilities                      | SYS_ADMIN      | additional properties 'capabilities' not allowed
+            securityContext.privileged        | true           | additional properties 'securityContext' not allowed
             """)
     void rejectsABadValueNamingIt(String key, String value, String message) {
         Exception error = assertThrows(IllegalStateException.class,
