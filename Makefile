@@ -24,7 +24,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall 
 APT_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool gcc make maven linux-libc-dev golang-go binutils xz-utils
 NEEDED_COMMANDS := clang llvm-strip bpftool gcc mvn go nm objcopy strip readelf addr2line xz
 
-.PHONY: deps bpf build run test fuzz unit-test bench bench-symbolize demo-oom demo-oom-neighbour image clean
+.PHONY: deps bpf build run test fuzz unit-test bench bench-symbolize demo-oom demo-oom-neighbour image manifests clean
 
 deps:
 	@missing=""; for c in $(NEEDED_COMMANDS); do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
@@ -99,6 +99,11 @@ demo-oom-neighbour:
 # OCI image FROM scratch (debootstrap + jlink'ed JRE + jar), no registry; as root. See deploy/README.md.
 image: build
 	deploy/image/build.sh
+
+# deploy/*.yaml rendered from the Helm chart deploy/helm/nodescope with its default values (Helm's
+# own template code, in-process through helm-java); PlainManifestsTest fails when they differ.
+manifests:
+	MAVEN_OPTS="$(MAVEN_OPTS) --enable-native-access=ALL-UNNAMED" $(MVN) -pl daemon test-compile exec:java -Dexec.mainClass=io.nodescope.deploy.PlainManifests -Dexec.classpathScope=test
 
 clean:
 	rm -rf build

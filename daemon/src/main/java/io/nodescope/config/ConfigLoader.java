@@ -99,7 +99,8 @@ public final class ConfigLoader {
         return config;
     }
 
-    static String environmentName(String setting) {
+    /** "http-address" is read from NODESCOPE_HTTP_ADDRESS (public for the Helm chart's tests). */
+    public static String environmentName(String setting) {
         return "NODESCOPE_" + setting.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
