@@ -78,6 +78,8 @@ class ReplayToOtlpTest {
             assertEquals(137, span.attribute("process.exit.code").orElseThrow().getIntValue());
             assertEquals(256L << 20, span.attribute("nodescope.oom.memcg.limit_bytes").orElseThrow().getIntValue());
             assertEquals("replayed", span.resourceAttribute("service.name").orElseThrow().getStringValue());
+            assertEquals("node-a", span.resourceAttribute("host.name").orElseThrow().getStringValue(),
+                    "the kill happened on the recording's node, not on the one replaying it");
             // The daemon's shutdown exported its metrics once more, after the spans, on the node's Resource.
             ReceivedMetric exported = receiver.metrics().stream()
                     .filter(m -> m.metric().getName().equals("nodescope_spans_exported_total")).toList().getLast();

@@ -165,7 +165,35 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofMinutes(1), load("--oom-exit-wait=1m").moduleSettings().duration("oom-exit-wait"));
     }
 
+    @Test
+    void probesDefaultToEveryModuleInRegistrationOrder() throws ConfigException {
+        assertEquals(List.of("oom", "exit"), List.copyOf(load().probes()));
+        assertEquals(List.of("oom", "exit"), List.copyOf(load("--probes=all").probes()));
+    }
+
+    @Test
+    void probesChooseModulesByName() throws ConfigException {
+        assertEquals(List.of("oom", "exit"), List.copyOf(load("--probes", "exit, OOM").probes()));
+        assertEquals(List.of("exit"), List.copyOf(load(List.of(), Map.of("NODESCOPE_PROBES", "exit")).probes()));
+    }
+
+    @Test
+    void moduleSettingsHaveDefaultsAndAreChecked() throws ConfigException {
+        assertEquals(1024, load().moduleSettings().count("oom-near-limit-pages"));
+        assertEquals(64, load("--oom-near-limit-pages=64").moduleSettings().count("oom-near-limit-pages"));
+        assertContains("invalid --oom-near-limit-pages '-1': expected a whole number >= 0",
+                error("--oom-near-limit-pages=-1"));
+        assertContains("invalid NODESCOPE_OOM_EXIT_WAIT 'soon'",
+                error(List.of(), Map.of("NODESCOPE_OOM_EXIT_WAIT", "soon")));
+    }
+
     // Errors: each names the setting and where it came from
+
+    @Test
+    void unknownProbeModuleIsNamedWithTheModulesThereAre() {
+        assertContains("invalid --probes 'oom,crashes': expected all or a comma-separated list of oom, exit",
+                error("--probes=oom,crashes"));
+    }
 
     @Test
     void unknownFlagIsNamed() {
