@@ -139,6 +139,11 @@ public final class AttachedProbe implements AutoCloseable {
         }
     }
 
+    /** A u64 slot of one of the object's array maps (a counter the module keeps in the kernel). */
+    public long readCounter(String arrayMap, int index) throws BpfSetupException {
+        return object.readArrayU64(arrayMap, index);
+    }
+
     /** Stops new events; the rings can still be drained of what the kernel already wrote. */
     public void detach() {
         object.detachAll();

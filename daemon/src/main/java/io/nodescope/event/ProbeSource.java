@@ -5,7 +5,9 @@ public enum ProbeSource {
     /** tp_btf: the victim's task_struct was at hand, its memcg was read. */
     TP_BTF,
     /** Classic tracepoint: only the fields the tracepoint formats; no victim memcg. */
-    TRACEPOINT;
+    TRACEPOINT,
+    /** A uprobe on an instruction of a user-space file. */
+    UPROBE;
 
     public String attributeValue() {
         return name().toLowerCase(java.util.Locale.ROOT);

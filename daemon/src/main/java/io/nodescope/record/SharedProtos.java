@@ -133,6 +133,7 @@ public final class SharedProtos {
         return switch (source) {
             case TP_BTF -> io.nodescope.proto.v1.ProbeSource.PROBE_SOURCE_TP_BTF;
             case TRACEPOINT -> io.nodescope.proto.v1.ProbeSource.PROBE_SOURCE_TRACEPOINT;
+            case UPROBE -> io.nodescope.proto.v1.ProbeSource.PROBE_SOURCE_UPROBE;
         };
     }
 
@@ -141,6 +142,7 @@ public final class SharedProtos {
         return switch (io.nodescope.proto.v1.ProbeSource.forNumber(wireValue)) {
             case PROBE_SOURCE_TP_BTF -> ProbeSource.TP_BTF;
             case PROBE_SOURCE_TRACEPOINT -> ProbeSource.TRACEPOINT;
+            case PROBE_SOURCE_UPROBE -> ProbeSource.UPROBE;
             case null, default -> throw new InvalidProtocolBufferException("unknown probe source " + wireValue);
         };
     }
