@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Takes {@link ProcessSnapshot}s. The exit race is decided here: an OOM victim or a crashing process is
@@ -38,7 +39,7 @@ final class Snapshotter {
                 SymbolFailures failures) {
         this.procRoot = procRoot;
         this.hostRoot = hostRoot;
-        this.kernelFiles = new KernelFileLocator(procRoot, hostRoot);
+        this.kernelFiles = new KernelFileLocator(procRoot, hostRoot, failures);
         this.modulesByFile = modulesByFile;
         this.failures = failures;
     }
@@ -53,7 +54,7 @@ final class Snapshotter {
                     .sorted((a, b) -> Long.compareUnsigned(a.start(), b.start())) // [vsyscall] sits at 0xffffffffff600000.
                     .toList();
         } catch (IOException e) {
-            failures.unreadable.increment(); // Gone already, or not ours to read.
+            failures.unreadable(processDirectory.resolve("maps"), e); // Gone already, or not ours to read.
             return new ProcessSnapshot(pid, List.of(), Optional.empty(), "", List.of(hostRoot));
         }
         Map<FileIdentity, PinnedFile<ModuleSymbols>> pinnedByIdentity = new HashMap<>();
@@ -83,7 +84,6 @@ final class Snapshotter {
         List<KernelFile> files = frameFiles.frames().subList(0, frames).stream().flatMap(Optional::stream)
                 .map(UserFrameFiles.FileLocation::file).distinct().toList();
         Map<KernelFile, Optional<KernelFileLocator.Located>> locatedFiles = kernelFiles.locate(files);
-        locatedFiles.values().stream().filter(Optional::isEmpty).forEach(notFound -> failures.unreadable.increment());
         Map<FileIdentity, PinnedFile<ModuleSymbols>> pinnedByIdentity = new HashMap<>();
         Map<Long, SnapshotRegion> regionsByAddress = new HashMap<>();
         for (int frame = 0; frame < frames; frame++) {
@@ -98,12 +98,16 @@ final class Snapshotter {
             MappedRegion region = new MappedRegion(address, address + 1, true, location.get().offset(),
                     location.get().file().inode(), Optional.of(located.get().hostPath()), false);
             regionsByAddress.put(address, new SnapshotRegion(region,
-                    pinFirst(List.of(located.get().openPath()), pinnedByIdentity)));
+                    pinFirst(located.get().hostPath(), List.of(located.get().openPath()), pinnedByIdentity)));
         }
         List<SnapshotRegion> regions = regionsByAddress.values().stream()
                 .sorted((a, b) -> Long.compareUnsigned(a.region().start(), b.region().start()))
                 .toList();
-        return new ProcessSnapshot(pid, regions, Optional.empty(), "", List.of(hostRoot));
+        // Debug files are looked up where the binaries were found (the host's root, seen from a
+        // DaemonSet through /proc/PID/root), then in the daemon's own root.
+        List<Path> debugFileRoots = Stream.concat(locatedFiles.values().stream().flatMap(Optional::stream)
+                .map(KernelFileLocator.Located::root), Stream.of(hostRoot)).distinct().toList();
+        return new ProcessSnapshot(pid, regions, Optional.empty(), "", debugFileRoots);
     }
 
     /**
@@ -113,34 +117,41 @@ final class Snapshotter {
      */
     private Optional<PinnedFile<ModuleSymbols>> pinModule(Path processDirectory, Path processRoot, MappedRegion region,
                                                           Map<FileIdentity, PinnedFile<ModuleSymbols>> pinnedByIdentity) {
-        return pinFirst(List.of(processDirectory.resolve("map_files").resolve(region.mapFilesName()),
-                processRoot.resolve(region.path().orElseThrow().substring(1))), pinnedByIdentity);
+        String path = region.path().orElseThrow();
+        return pinFirst(path, List.of(processDirectory.resolve("map_files").resolve(region.mapFilesName()),
+                processRoot.resolve(path.substring(1))), pinnedByIdentity);
     }
 
     /** The first of these paths that opens (or whose file is indexed already), one pin per file. */
-    private Optional<PinnedFile<ModuleSymbols>> pinFirst(List<Path> candidates,
+    private Optional<PinnedFile<ModuleSymbols>> pinFirst(String file, List<Path> candidates,
                                                          Map<FileIdentity, PinnedFile<ModuleSymbols>> pinnedByIdentity) {
+        List<SymbolFailures.Attempt> attempts = new ArrayList<>(candidates.size());
         for (Path path : candidates) {
             FileIdentity identity;
             try {
                 identity = FileIdentity.of(path);
-            } catch (IOException | UnsupportedOperationException e) {
+            } catch (IOException e) {
+                attempts.add(new SymbolFailures.Attempt(path, e));
                 continue;
             }
             PinnedFile<ModuleSymbols> pinned = pinnedByIdentity.get(identity);
             if (pinned == null) {
                 Optional<ModuleSymbols> cached = modulesByFile.get(identity);
-                Optional<PinnedFile<ModuleSymbols>> opened = cached.isPresent()
-                        ? Optional.of(PinnedFile.alreadyParsed(identity, cached.get())) : pin(identity, path);
-                if (opened.isEmpty()) {
-                    continue;
+                if (cached.isPresent()) {
+                    pinned = PinnedFile.alreadyParsed(identity, cached.get());
+                } else {
+                    try {
+                        pinned = PinnedFile.open(identity, FileChannel.open(path, StandardOpenOption.READ));
+                    } catch (IOException e) {
+                        attempts.add(new SymbolFailures.Attempt(path, e));
+                        continue;
+                    }
                 }
-                pinned = opened.get();
                 pinnedByIdentity.put(identity, pinned);
             }
             return Optional.of(pinned);
         }
-        failures.unreadable.increment();
+        failures.unreadable(file, attempts);
         return Optional.empty();
     }
 

@@ -75,7 +75,7 @@ class KernelFileSnapshotTest {
         UserFrameFiles frameFiles = new UserFrameFiles(List.of(Optional.of(new FileLocation(replaced, 0x1000))), 0);
 
         assertEquals("0x" + Long.toHexString(ANY_ADDRESS), symbolize(frameFiles, List.of(ANY_ADDRESS)).get(0).toStackLine());
-        assertTrue(metrics.renderPrometheusText().contains("nodescope_symbol_failures_total{cause=\"unreadable\"} 1"),
+        assertTrue(metrics.renderPrometheusText().contains("nodescope_symbol_failures_total{cause=\"not_located\"} 1"),
                 metrics.renderPrometheusText());
     }
 
