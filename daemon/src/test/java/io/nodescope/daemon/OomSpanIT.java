@@ -120,7 +120,7 @@ class OomSpanIT {
         try (OtlpReceiver receiver = OtlpReceiver.start(Protocol.GRPC, 0);
              Daemon daemon = startDaemon(receiver.endpoint(), Protocol.GRPC, new ByteArrayOutputStream());
              MemoryCgroup cgroup = MemoryCgroup.create("nodescope-it-trigger", LIMIT_BYTES)) {
-            NeighbourKill kill = NeighbourKill.start(cgroup);
+            NeighbourKill kill = NeighbourKill.start(cgroup::start, OomAllocBinary.path().toString());
             Process hog = kill.hog();
             Process trigger = kill.trigger();
 

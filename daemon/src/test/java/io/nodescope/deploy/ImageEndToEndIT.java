@@ -19,6 +19,7 @@ import io.nodescope.testing.RequiresMemoryCgroup;
 import io.nodescope.testing.RequiresRoot;
 import io.nodescope.testing.RequiresTools;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -135,7 +136,7 @@ class ImageEndToEndIT {
     @Test
     void aKillOfANeighbourNamesTheLivingTriggersFrames() throws Exception {
         try (MemoryCgroup cgroup = MemoryCgroup.create("nodescope-e2e-trigger", LIMIT_BYTES)) {
-            NeighbourKill kill = NeighbourKill.start(cgroup);
+            NeighbourKill kill = NeighbourKill.start(cgroup::start, OomAllocBinary.path().toString());
             assertEquals(OomKilledRun.KILLED_BY_SIGKILL, kill.hog().waitFor());
 
             ReceivedSpan received = awaitKillOf(kill.hog().pid());
@@ -148,30 +149,43 @@ class ImageEndToEndIT {
 
     /**
      * The binary lies in another container's root file system (an overlay layer of this podman
-     * store), and the container is gone, its overlay unmounted, by the time the frames are named.
+     * store), and the trigger lives on: its frames are named through its /host/proc/PID/root. The
+     * layer's directory (64 hex digits, as CRI-O's and Docker's) is longer than the kernel side
+     * records, so the kill-time file locations cannot name them: the live process must.
      */
     @Test
-    void aKillInsideAnotherContainerNamesTheFramesOfItsBinary() throws Exception {
+    void aKillInsideAnotherContainerNamesTheLivingTriggersFrames() throws Exception {
         String workloadImage = "localhost/nodescope-e2e-workload:" + ProcessHandle.current().pid();
         Path context = Files.createDirectories(work.resolve("workload"));
         Files.copy(OomAllocBinary.path(), context.resolve("oom-alloc"), StandardCopyOption.REPLACE_EXISTING);
         // Its root file system is the nodescope image's (a glibc to run on), with oom-alloc added.
         Files.writeString(context.resolve("Containerfile"), "FROM " + IMAGE + "\nCOPY oom-alloc /usr/local/bin/oom-alloc\n");
         podman(List.of("build", "--pull=never", "--network=none", "-t", workloadImage, context.toString()));
-        String container = podman(List.of("create", "--memory", Long.toString(LIMIT_BYTES),
-                "--memory-swap", Long.toString(LIMIT_BYTES), "--entrypoint", "/usr/local/bin/oom-alloc",
-                workloadImage, "-t", "256")).strip();
+        String container = podman(List.of("run", "-d", "--memory", Long.toString(LIMIT_BYTES),
+                "--memory-swap", Long.toString(LIMIT_BYTES), "--entrypoint", "sleep", workloadImage, "300")).strip();
         try {
-            assertEquals(OomKilledRun.KILLED_BY_SIGKILL, podmanExitCode(List.of("start", "--attach", container)));
+            NeighbourKill kill = NeighbourKill.start(command -> {
+                List<String> exec = new ArrayList<>(List.of("exec", container));
+                exec.addAll(command);
+                try {
+                    return new ProcessBuilder(podmanCommand(exec)).directory(repository.toFile())
+                            .redirectErrorStream(true).start();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot run podman exec", e);
+                }
+            }, "/usr/local/bin/oom-alloc");
+            assertEquals(OomKilledRun.KILLED_BY_SIGKILL, kill.hog().waitFor());
 
+            // The hog's kill, not the bystander's (which may follow, see NeighbourKill).
             ReceivedSpan received = receiver.await(span -> span.span().getName().equals("oom.kill")
                     && span.resourceAttribute("container.id").map(id -> id.getStringValue().equals(container))
-                    .orElse(false), SPAN_WAIT);
+                    .orElse(false) && span.integer("nodescope.oom.victim.oom_score_adj") == 1000, SPAN_WAIT);
 
             assertEquals("podman", received.resourceString("container.runtime.name"));
             assertNamedFrames(received);
+            assertEquals(0, kill.trigger().waitFor(), "the trigger finished its allocation after the victim died");
         } finally {
-            podmanExitCode(List.of("rm", "-f", container));
+            podmanExitCode(List.of("rm", "-f", "-t", "0", container));
             podmanExitCode(List.of("rmi", workloadImage));
         }
     }
