@@ -3,6 +3,14 @@ package io.nodescope.symbol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nodescope.event.KernelFile;
+import io.nodescope.event.OomConstraint;
+import io.nodescope.event.OomKill;
+import io.nodescope.event.ProbeSource;
+import io.nodescope.event.RawStack;
+import io.nodescope.event.TaskIdentity;
+import io.nodescope.event.UserFrameFiles;
+import io.nodescope.event.VictimMemory;
 import io.nodescope.metrics.MetricsRegistry;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -51,6 +59,27 @@ class LiveProcessSymbolizerTest {
             addresses.put(fields[0], Long.parseUnsignedLong(fields[1].substring(2), 16));
         }
         return new Waiting(process, addresses);
+    }
+
+    /**
+     * A file below a directory name too long for the kernel side (a 64-hex layer directory of
+     * podman, CRI-O or Docker) cannot be found from its kill-time location: the live maps name it.
+     */
+    @Test
+    void aFrameWhoseKernelPathWasTruncatedIsNamedFromTheLiveProcess() throws IOException {
+        Waiting waiting = startWaiting("target-pie");
+        int pid = (int) waiting.process().pid();
+        long address = waiting.functionAddresses().get("static_helper") + 2;
+        KernelFile truncated = new KernelFile(0, 0, 1, List.of("target-pie"), true);
+        TaskIdentity task = new TaskIdentity(pid, pid, 0, 1, "target-pie");
+        OomKill kill = new OomKill(0, ProbeSource.TP_BTF, task, 0, new VictimMemory(0, 0, 0, 0, 0), Optional.empty(),
+                OomConstraint.MEMCG, Optional.empty(), task, RawStack.EMPTY, new RawStack(List.of(address), 0),
+                Optional.empty(), new UserFrameFiles(List.of(Optional.of(new UserFrameFiles.FileLocation(truncated, 0))), 0));
+        OomStackSymbolizer stacks = new OomStackSymbolizer(symbolizer);
+
+        TriggerStacks named = stacks.symbolize(kill, stacks.capture(kill));
+
+        assertEquals(Optional.of("static_helper"), named.user().getFirst().function(), named.user().toString());
     }
 
     @Test
