@@ -30,8 +30,8 @@ import java.util.Optional;
  * not found; btrfs subvolumes stat with a device of their own, so their files fail the check.
  */
 final class KernelFileLocator {
-    /** Where to open the file, the host path it has (what a frame shows), and the root it was found under. */
-    record Located(Path openPath, String hostPath, Path root) {}
+    /** Where to open the file, and the host path it has (what a frame shows). */
+    record Located(Path openPath, String hostPath) {}
 
     /** One line of mountinfo: filesystem device, the directory of it mounted, and where. */
     record Mount(int major, int minor, String root, String mountPoint) {}
@@ -54,6 +54,11 @@ final class KernelFileLocator {
                 new Namespace(procRoot.resolve("2").resolve("mountinfo"), procRoot.resolve("2").resolve("root")),
                 new Namespace(procRoot.resolve("self").resolve("mountinfo"), ownRoot));
         this.failures = failures;
+    }
+
+    /** The roots searched, host's first: where else to look for what a process's own root lacks. */
+    List<Path> roots() {
+        return namespaces.stream().map(Namespace::root).toList();
     }
 
     /**
@@ -116,7 +121,7 @@ final class KernelFileLocator {
                 Path openPath = namespace.root().resolve(hostPath.get().substring(1));
                 Optional<String> mismatch = mismatch(openPath, file);
                 if (mismatch.isEmpty()) {
-                    return Optional.of(new Located(openPath, hostPath.get(), namespace.root()));
+                    return Optional.of(new Located(openPath, hostPath.get()));
                 }
                 reasons.add(mismatch.get());
             }

@@ -30,7 +30,6 @@ import java.util.stream.Stream;
  */
 final class Snapshotter {
     private final Path procRoot;
-    private final Path hostRoot;
     private final KernelFileLocator kernelFiles;
     private final WeightedLruCache<FileIdentity, ModuleSymbols> modulesByFile;
     private final SymbolFailures failures;
@@ -38,7 +37,6 @@ final class Snapshotter {
     Snapshotter(Path procRoot, Path hostRoot, WeightedLruCache<FileIdentity, ModuleSymbols> modulesByFile,
                 SymbolFailures failures) {
         this.procRoot = procRoot;
-        this.hostRoot = hostRoot;
         this.kernelFiles = new KernelFileLocator(procRoot, hostRoot, failures);
         this.modulesByFile = modulesByFile;
         this.failures = failures;
@@ -55,7 +53,7 @@ final class Snapshotter {
                     .toList();
         } catch (IOException e) {
             failures.unreadable(processDirectory.resolve("maps"), e); // Gone already, or not ours to read.
-            return new ProcessSnapshot(pid, List.of(), Optional.empty(), "", List.of(hostRoot));
+            return new ProcessSnapshot(pid, List.of(), Optional.empty(), "", debugFileRoots(Optional.empty()));
         }
         Map<FileIdentity, PinnedFile<ModuleSymbols>> pinnedByIdentity = new HashMap<>();
         List<SnapshotRegion> regions = new ArrayList<>(executable.size());
@@ -71,7 +69,7 @@ final class Snapshotter {
         Optional<PinnedFile<SymbolTable>> perfMap = hasAnonymousCode
                 ? pinWithIdentity(processRoot.resolve(perfMapName.substring(1)))
                 : Optional.empty();
-        return new ProcessSnapshot(pid, regions, perfMap, perfMapName, debugFileRoots(processRoot));
+        return new ProcessSnapshot(pid, regions, perfMap, perfMapName, debugFileRoots(Optional.of(processRoot)));
     }
 
     /**
@@ -103,11 +101,7 @@ final class Snapshotter {
         List<SnapshotRegion> regions = regionsByAddress.values().stream()
                 .sorted((a, b) -> Long.compareUnsigned(a.region().start(), b.region().start()))
                 .toList();
-        // Debug files are looked up where the binaries were found (the host's root, seen from a
-        // DaemonSet through /proc/PID/root), then in the daemon's own root.
-        List<Path> debugFileRoots = Stream.concat(locatedFiles.values().stream().flatMap(Optional::stream)
-                .map(KernelFileLocator.Located::root), Stream.of(hostRoot)).distinct().toList();
-        return new ProcessSnapshot(pid, regions, Optional.empty(), "", debugFileRoots);
+        return new ProcessSnapshot(pid, regions, Optional.empty(), "", debugFileRoots(Optional.empty()));
     }
 
     /**
@@ -186,15 +180,27 @@ final class Snapshotter {
         return Optional.empty();
     }
 
-    /** The process's root first; the host's too unless they are the same directory. */
-    private List<Path> debugFileRoots(Path processRoot) {
-        try {
-            if (Files.isSameFile(processRoot, hostRoot)) {
-                return List.of(hostRoot);
+    /**
+     * Where debug files are looked up: the process's root (its container's /usr/lib/debug), then the
+     * host's, then the daemon's own; each directory once, and only those this daemon can reach. From
+     * a DaemonSet the host's root is /proc/1/root or kthreadd's: the daemon's own root is its image,
+     * whose libc (the same build as the host's, often) has no debug file.
+     */
+    private List<Path> debugFileRoots(Optional<Path> processRoot) {
+        List<Path> roots = new ArrayList<>();
+        for (Path candidate : Stream.concat(processRoot.stream(), kernelFiles.roots().stream()).toList()) {
+            if (Files.isDirectory(candidate) && roots.stream().noneMatch(kept -> sameFile(kept, candidate))) {
+                roots.add(candidate);
             }
-        } catch (IOException e) {
-            return List.of(hostRoot);
         }
-        return List.of(processRoot, hostRoot);
+        return roots;
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
+        }
     }
 }
