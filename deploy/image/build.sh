@@ -100,11 +100,17 @@ t2=$SECONDS
 
 # 3. image
 revision=$(git -C "$repo_root" rev-parse HEAD)
+previous=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
 podman build --pull=never --network=none --timestamp "$SOURCE_DATE_EPOCH" \
 	--label org.opencontainers.image.title=nodescope \
 	--label org.opencontainers.image.revision="$revision" \
 	-t "$IMAGE" -f "$ctx/Containerfile" "$ctx"
 t3=$SECONDS
+# The image this tag named before, once no tag names it and no container uses it (podman rmi
+# refuses then): each test run builds a new jar, and the private store would keep every one.
+if [[ -n $previous && $(podman image inspect --format '{{len .RepoTags}}' "$previous" 2>/dev/null) == 0 ]]; then
+	podman rmi "$previous" >/dev/null 2>&1 || true
+fi
 log "built $IMAGE ($(podman image inspect --format '{{.Id}}' "$IMAGE" | cut -c1-12)) in $((t3 - t0))s:" \
 	"rootfs $((t1 - t0))s, jre+context $((t2 - t1))s, podman build $((t3 - t2))s"
 podman image ls "$IMAGE"
