@@ -24,7 +24,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall 
 APT_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool gcc make maven linux-libc-dev golang-go binutils xz-utils
 NEEDED_COMMANDS := clang llvm-strip bpftool gcc mvn go nm objcopy strip readelf addr2line xz
 
-.PHONY: deps bpf build run test fuzz unit-test bench bench-symbolize demo-oom demo-oom-neighbour image manifests clean
+.PHONY: deps image-deps bpf build run test fuzz unit-test bench bench-symbolize demo-oom demo-oom-neighbour image manifests clean
 
 deps:
 	@missing=""; for c in $(NEEDED_COMMANDS); do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
@@ -35,6 +35,11 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi
 	@[ -x "$(JAVA_HOME)/bin/java" ] || { echo "nodescope: JDK 25 not found at JAVA_HOME=$(JAVA_HOME); set JAVA_HOME to a JDK 25" >&2; exit 1; }
+
+# The image's tools (podman, buildah, debootstrap, ...), apart from `deps`: `make run` needs none
+# of them; `make image` does, and `make test`, whose end-to-end test builds and runs the image.
+image-deps:
+	@deploy/image/install-tools.sh
 
 $(BUILD)/vmlinux.h:
 	@mkdir -p $(BUILD)
@@ -60,7 +65,7 @@ run: build
 # Both tiers: unit tests (surefire) and privileged integration tests (failsafe, *IT), then the
 # symbol parsers fuzzed for a fixed budget. Not quiet: the per-class results and Maven's summary
 # are the record of what ran.
-test: bpf
+test: bpf image-deps
 	mvn -B -ntp verify
 	@rm -rf $(TEST_REPORTS) && mkdir -p $(TEST_REPORTS)
 	@cp daemon/target/surefire-reports/TEST-*.xml daemon/target/failsafe-reports/TEST-*.xml $(TEST_REPORTS)/
@@ -97,7 +102,7 @@ demo-oom-neighbour:
 	demo/oom-demo.sh --neighbour
 
 # OCI image FROM scratch (debootstrap + jlink'ed JRE + jar), no registry; as root. See deploy/README.md.
-image: build
+image: build image-deps
 	deploy/image/build.sh
 
 # deploy/*.yaml rendered from the Helm chart deploy/helm/nodescope with its default values (Helm's

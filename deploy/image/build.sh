@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds nodescope's OCI image without any registry: a debootstrap'ed Debian 12 minbase with
-# libbpf1 (cached as build/image/rootfs.tar), a jlink'ed JRE from the Temurin 25 JDK, the daemon
-# jar, assembled FROM scratch by `podman build --pull=never --network=none`.
+# libbpf1 (cached as build/image/rootfs-KEY.tar), a jlink'ed JRE from the Temurin 25 JDK (cached
+# as build/image/jre-KEY/), the daemon jar, assembled FROM scratch by
+# `podman build --pull=never --network=none`.
 #
 # Reproducible: file times are clamped to SOURCE_DATE_EPOCH (default: the last commit's time),
-# so the same rootfs.tar, JDK and jar give the same image id. Delete build/image/rootfs.tar to
+# so the same rootfs tar, JDK and jar give the same image id. Delete build/image/rootfs-*.tar to
 # refresh the Debian packages (security updates).
 #
 # Usage: deploy/image/build.sh            (root; `make image` builds the jar first)
@@ -25,6 +26,8 @@ JRE_MODULES=java.base,java.logging,jdk.unsupported
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$repo_root" log -1 --format=%ct)}
 # Debian 12's debootstrap script; bookworm matches the libbpf 1.1 the daemon is tested with.
 SUITE=bookworm
+VARIANT=minbase
+INCLUDE=libbpf1
 
 log() { echo "image: $*"; }
 fail() { echo "image: $*" >&2; exit 1; }
@@ -33,29 +36,27 @@ fail() { echo "image: $*" >&2; exit 1; }
 [[ -f $jar ]] || fail "$jar missing; run: make build (or make image)"
 [[ -x $JAVA_HOME/bin/jlink ]] || fail "no jlink in JAVA_HOME=$JAVA_HOME; set JAVA_HOME to a JDK 25"
 
-packages=(podman buildah debootstrap runc conmon uidmap fuse-overlayfs unzip)
-missing=()
-for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-if ((${#missing[@]})); then
-	log "installing ${missing[*]}"
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+"$image_dir/install-tools.sh"
 
 # shellcheck source=podman/env.sh
 . "$image_dir/podman/env.sh"
 mkdir -p "$out"
 t0=$SECONDS
 
-# 1. root file system, cached: debootstrap is the slow, network-bound step.
-if [[ ! -f $out/rootfs.tar ]]; then
+# 1. root file system, cached: debootstrap is the slow, network-bound step. Keyed by what goes
+# into it (suite, variant, packages, architecture and this script's recipe), so a change to any
+# of them builds a new one; delete build/image/rootfs-*.tar to pick up Debian's updates.
+rootfs_recipe=$(sed -n '/^# 1. root file system/,/^# 2. build context/p' "${BASH_SOURCE[0]}")
+rootfs_key=$(printf '%s\n' "$SUITE" "$VARIANT" "$INCLUDE" "$(dpkg --print-architecture)" "$rootfs_recipe" | sha256sum | cut -c1-16)
+rootfs_tar=$out/rootfs-$rootfs_key.tar
+if [[ ! -f $rootfs_tar ]]; then
 	# the machine's own Debian mirror (deb822 sources first, then sources.list)
 	MIRROR=${MIRROR:-$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1)}
 	MIRROR=${MIRROR:-$(awk '$1 == "deb" { print $2; exit }' /etc/apt/sources.list 2>/dev/null)}
 	MIRROR=${MIRROR:-http://deb.debian.org/debian}
-	log "debootstrap $SUITE minbase + libbpf1 from $MIRROR (cached in $out/rootfs.tar)"
+	log "debootstrap $SUITE $VARIANT + $INCLUDE from $MIRROR (cached in $rootfs_tar)"
 	rm -rf "$out/rootfs"
-	debootstrap --variant=minbase --include=libbpf1 "$SUITE" "$out/rootfs" "$MIRROR" \
+	debootstrap --variant="$VARIANT" --include="$INCLUDE" "$SUITE" "$out/rootfs" "$MIRROR" \
 		>"$out/debootstrap.log" 2>&1 || fail "debootstrap failed; see $out/debootstrap.log"
 	# apt state, docs and locales are not needed to run; /dev, /proc, /sys come from the runtime
 	rm -rf "$out"/rootfs/var/cache/apt/* "$out"/rootfs/var/lib/apt/lists/* "$out"/rootfs/usr/share/doc/* \
@@ -64,20 +65,28 @@ if [[ ! -f $out/rootfs.tar ]]; then
 	# the packages in the image, for the record (and for vulnerability scanners)
 	chroot "$out/rootfs" dpkg-query -W -f '${Package} ${Version}\n' >"$out/packages.txt"
 	tar --sort=name --mtime="@$SOURCE_DATE_EPOCH" --numeric-owner --xattrs \
-		-C "$out/rootfs" -cf "$out/rootfs.tar.tmp" .
-	mv "$out/rootfs.tar.tmp" "$out/rootfs.tar"
+		-C "$out/rootfs" -cf "$rootfs_tar.tmp" .
+	mv "$rootfs_tar.tmp" "$rootfs_tar"
 	rm -rf "$out/rootfs"
 fi
 t1=$SECONDS
 
-# 2. build context: JRE, JNA stub, jar
+# 2. build context: JRE, JNA stub, jar. The JRE is cached too, keyed by the JDK's build and the
+# modules: jlink with its CDS archive takes seconds, more on a busy machine.
 ctx=$out/context
 rm -rf "$ctx"
 mkdir -p "$ctx/lib"
-ln "$out/rootfs.tar" "$ctx/rootfs.tar" 2>/dev/null || cp "$out/rootfs.tar" "$ctx/rootfs.tar"
-# JDK 25 ships no jmods/: jlink links from the run-time image (JEP 493).
-"$JAVA_HOME/bin/jlink" --add-modules "$JRE_MODULES" --strip-debug --no-header-files --no-man-pages \
-	--compress=zip-6 --generate-cds-archive --output "$ctx/jre"
+ln "$rootfs_tar" "$ctx/rootfs.tar" 2>/dev/null || cp "$rootfs_tar" "$ctx/rootfs.tar"
+jre_key=$(cat "$JAVA_HOME/release" - <<<"$JRE_MODULES" | sha256sum | cut -c1-16)
+jre=$out/jre-$jre_key
+if [[ ! -d $jre ]]; then
+	rm -rf "$jre.tmp"
+	# JDK 25 ships no jmods/: jlink links from the run-time image (JEP 493).
+	"$JAVA_HOME/bin/jlink" --add-modules "$JRE_MODULES" --strip-debug --no-header-files --no-man-pages \
+		--compress=zip-6 --generate-cds-archive --output "$jre.tmp"
+	mv "$jre.tmp" "$jre"
+fi
+cp -al "$jre" "$ctx/jre" 2>/dev/null || cp -a "$jre" "$ctx/jre"
 cp "$jar" "$ctx/nodescope.jar"
 case $(uname -m) in
 	x86_64) jna_arch=linux-x86-64 ;;
@@ -91,11 +100,17 @@ t2=$SECONDS
 
 # 3. image
 revision=$(git -C "$repo_root" rev-parse HEAD)
+previous=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
 podman build --pull=never --network=none --timestamp "$SOURCE_DATE_EPOCH" \
 	--label org.opencontainers.image.title=nodescope \
 	--label org.opencontainers.image.revision="$revision" \
 	-t "$IMAGE" -f "$ctx/Containerfile" "$ctx"
 t3=$SECONDS
+# The image this tag named before, once no tag names it and no container uses it (podman rmi
+# refuses then): each test run builds a new jar, and the private store would keep every one.
+if [[ -n $previous && $(podman image inspect --format '{{len .RepoTags}}' "$previous" 2>/dev/null) == 0 ]]; then
+	podman rmi "$previous" >/dev/null 2>&1 || true
+fi
 log "built $IMAGE ($(podman image inspect --format '{{.Id}}' "$IMAGE" | cut -c1-12)) in $((t3 - t0))s:" \
 	"rootfs $((t1 - t0))s, jre+context $((t2 - t1))s, podman build $((t3 - t2))s"
 podman image ls "$IMAGE"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs nodescope's image on this host with podman, with the privileges the DaemonSet grants
 # and nothing more: host PID namespace, all capabilities dropped except BPF, PERFMON,
-# SYS_PTRACE, DAC_READ_SEARCH, a read-only root file system, the host's BTF, tracefs, cgroup fs
+# SYS_PTRACE, DAC_READ_SEARCH, SYSLOG (deploy/daemonset.yaml says why each), a read-only root file system, the host's BTF, tracefs, cgroup fs
 # and /proc mounted read-only, and a seccomp profile that admits bpf() and perf_event_open()
 # without CAP_SYS_ADMIN. Spans print on the console (no OTLP endpoint) unless OTEL_* is passed.
 #
@@ -25,13 +25,14 @@ fail() { echo "run-local: $*" >&2; exit 1; }
 . "$image_dir/podman/env.sh"
 podman image exists "$IMAGE" || fail "no image $IMAGE; build it: sudo make image"
 
-# tracefs: its own mount, not part of the container's sysfs; older hosts only have it in debugfs.
+# tracefs, only where the host has it mounted: the daemon attaches through tp_btf, which needs
+# none; only its fallback (the classic oom/mark_victim tracepoint, for kernels that refuse tp_btf)
+# looks tracepoint ids up there. Nothing is mounted on the host for it.
+tracefs=()
 if [[ -d /sys/kernel/tracing/events ]]; then
 	tracefs=(-v /sys/kernel/tracing:/sys/kernel/tracing:ro)
 elif [[ -d /sys/kernel/debug/tracing/events ]]; then
 	tracefs=(-v /sys/kernel/debug:/sys/kernel/debug:ro)
-else
-	fail "neither /sys/kernel/tracing nor /sys/kernel/debug/tracing is mounted: mount -t tracefs nodev /sys/kernel/tracing"
 fi
 
 # The host's cgroup fs read-only, each of its mounts: on cgroup v1 and hybrid hosts the
@@ -47,7 +48,7 @@ done < <(findmnt -R -n -l -o TARGET /sys/fs/cgroup)
 # shellcheck disable=SC2086 # PODMAN_ARGS is a list of options
 exec podman run --rm --name "$NAME" --pull=never \
 	--network=host --pid=host \
-	--cap-drop=all --cap-add=BPF,PERFMON,SYS_PTRACE,DAC_READ_SEARCH \
+	--cap-drop=all --cap-add=BPF,PERFMON,SYS_PTRACE,DAC_READ_SEARCH,SYSLOG \
 	--security-opt no-new-privileges --security-opt seccomp="$NODESCOPE_SECCOMP_PROFILE" \
 	--read-only --read-only-tmpfs=false \
 	--memory "$MEMORY" --cpus "$CPUS" --stop-timeout 15 \

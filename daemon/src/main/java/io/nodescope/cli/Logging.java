@@ -14,6 +14,13 @@ import java.util.logging.Logger;
  * traces only at debug level: a user error is a sentence, not a trace.
  */
 final class Logging {
+    /**
+     * Held here because java.util.logging holds loggers weakly: a collection before the first
+     * nodescope.* logger is created would drop this one and its level, and every INFO and DEBUG
+     * line with it (seen in the image, whose heap is capped at half of 256 MiB).
+     */
+    private static final Logger NODESCOPE = Logger.getLogger("nodescope");
+
     private Logging() {}
 
     static void configure(NodescopeConfig.LogLevel level) {
@@ -32,7 +39,7 @@ final class Logging {
         handler.setFormatter(new OneLineFormatter(level == NodescopeConfig.LogLevel.DEBUG));
         root.addHandler(handler);
         root.setLevel(Level.WARNING); // libraries (Netty, OkHttp, the SDK) stay quiet below warnings
-        Logger.getLogger("nodescope").setLevel(julLevel);
+        NODESCOPE.setLevel(julLevel);
     }
 
     private static final class OneLineFormatter extends Formatter {

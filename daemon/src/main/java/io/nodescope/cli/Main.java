@@ -101,7 +101,8 @@ public final class Main {
         StringBuilder usage = new StringBuilder("""
                 usage: nodescope [--flag value | --flag=value]...
                 Traces OOM kills on this node and reports each as an OpenTelemetry span "oom.kill".
-                Needs root (or CAP_BPF, CAP_PERFMON, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH) unless --replay.
+                Needs root (or CAP_BPF, CAP_PERFMON, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH, and CAP_SYSLOG
+                to name kernel frames) unless --replay.
 
                 """);
         ConfigLoader.settings(ProbeModules.catalog()).entrySet().stream().sorted(Map.Entry.comparingByKey())

@@ -32,8 +32,11 @@ public final class CapturedStacks implements AutoCloseable {
         if (addresses.isEmpty()) {
             return NONE;
         }
+        // A path the kernel had to truncate cannot be found on the host: such a frame needs the
+        // live maps as much as one in no file (a layer directory of podman, CRI-O or Docker is
+        // named by 64 hex digits, longer than the kernel side records).
         boolean someFrameUnlocated = frameFiles.frames().size() < addresses.size()
-                || frameFiles.frames().stream().anyMatch(Optional::isEmpty);
+                || frameFiles.frames().stream().anyMatch(frame -> frame.isEmpty() || frame.get().file().truncated());
         Optional<ProcessSnapshot> live = someFrameUnlocated
                 ? Optional.of(symbolizer.snapshot(pid)) : Optional.empty();
         return new CapturedStacks(pid, frameFiles, live);

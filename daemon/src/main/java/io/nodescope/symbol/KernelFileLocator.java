@@ -16,9 +16,12 @@ import java.util.Optional;
  * Finds a file the kernel described (filesystem device, inode, path from the filesystem's root) on
  * the host, for frames whose process is gone: /proc/1/mountinfo says where each filesystem, or a
  * directory of it, is mounted, and the file is opened through /proc/1/root (the host's root, also
- * from a DaemonSet's own mount namespace); then the same in this process's own namespace. A
- * candidate counts only if its device and inode are the kernel's: a file replaced since, or a
- * path that means another file, is never used.
+ * from a DaemonSet's own mount namespace); then the same through kthreadd, pid 2, whose mount
+ * namespace and root are the kernel's first ones, the host's on a node, for where pid 1 refuses
+ * the ptrace access check that /proc/1/root needs (an init that made itself undumpable, as a
+ * Firecracker VM's does); then this process's own namespace. A candidate counts only if its device
+ * and inode are the kernel's: a file replaced since, or a path that means another file, is never
+ * used.
  *
  * <p>mountinfo is read per lookup (once for all the files of a stack), not cached: lookups happen
  * once per OOM kill, and mounts come and go with pods.
@@ -37,6 +40,7 @@ final class KernelFileLocator {
     private record Namespace(Path mountInfo, Path root) {}
 
     private final List<Namespace> namespaces;
+    private final SymbolFailures failures;
 
     /**
      * @param procRoot /proc, or a fake tree in tests
@@ -44,47 +48,86 @@ final class KernelFileLocator {
      *                 for where /proc/1/root is denied (pid 1 in another user namespace, a
      *                 sandbox) and for a daemon run on the host itself
      */
-    KernelFileLocator(Path procRoot, Path ownRoot) {
+    KernelFileLocator(Path procRoot, Path ownRoot, SymbolFailures failures) {
         this.namespaces = List.of(
                 new Namespace(procRoot.resolve("1").resolve("mountinfo"), procRoot.resolve("1").resolve("root")),
+                new Namespace(procRoot.resolve("2").resolve("mountinfo"), procRoot.resolve("2").resolve("root")),
                 new Namespace(procRoot.resolve("self").resolve("mountinfo"), ownRoot));
+        this.failures = failures;
     }
 
-    /** Each file's place on the host, or empty; every mount table is read once for all of them. */
+    /** The roots searched, host's first: where else to look for what a process's own root lacks. */
+    List<Path> roots() {
+        return namespaces.stream().map(Namespace::root).toList();
+    }
+
+    /**
+     * Each file's place on the host, or empty (told to {@link SymbolFailures} with why each namespace
+     * failed); every mount table is read once for all of them.
+     */
     Map<KernelFile, Optional<Located>> locate(Collection<KernelFile> files) {
-        Map<Namespace, List<Mount>> mountsByNamespace = new HashMap<>();
+        Map<Namespace, MountTable> tables = new HashMap<>();
         Map<KernelFile, Optional<Located>> located = new HashMap<>();
         for (KernelFile file : files) {
-            located.put(file, file.pathInFilesystem().flatMap(pathInFilesystem -> namespaces.stream()
-                    .map(namespace -> locate(file, pathInFilesystem, namespace,
-                            mountsByNamespace.computeIfAbsent(namespace, KernelFileLocator::readMountInfo)))
-                    .flatMap(Optional::stream)
-                    .findFirst()));
+            located.put(file, locate(file, tables));
         }
         return located;
     }
 
-    private static List<Mount> readMountInfo(Namespace namespace) {
+    private Optional<Located> locate(KernelFile file, Map<Namespace, MountTable> tables) {
+        String described = file.pathInFilesystem().orElse("a truncated path") + " (device " + file.deviceMajor()
+                + ":" + file.deviceMinor() + ", inode " + file.inode() + ")";
+        if (file.pathInFilesystem().isEmpty()) {
+            failures.notLocated(described, List.of("the kernel's path was too long"));
+            return Optional.empty();
+        }
+        List<String> reasons = new ArrayList<>();
+        for (Namespace namespace : namespaces) {
+            MountTable table = tables.computeIfAbsent(namespace, KernelFileLocator::readMountInfo);
+            if (table.unreadable().isPresent()) {
+                reasons.add(table.unreadable().get());
+                continue;
+            }
+            Optional<Located> found = locate(file, file.pathInFilesystem().get(), namespace, table.mounts(), reasons);
+            if (found.isPresent()) {
+                return found;
+            }
+        }
+        failures.notLocated(described, reasons);
+        return Optional.empty();
+    }
+
+    /** A namespace's mounts, or why they could not be read. */
+    private record MountTable(List<Mount> mounts, Optional<String> unreadable) {}
+
+    private static MountTable readMountInfo(Namespace namespace) {
         try {
-            return parseMountInfo(Files.readAllLines(namespace.mountInfo()));
-        } catch (IOException | SecurityException e) {
-            return List.of();
+            return new MountTable(parseMountInfo(Files.readAllLines(namespace.mountInfo())), Optional.empty());
+        } catch (IOException e) {
+            return new MountTable(List.of(), Optional.of(namespace.mountInfo() + ": " + SymbolFailures.reason(e)));
         }
     }
 
     private static Optional<Located> locate(KernelFile file, String pathInFilesystem, Namespace namespace,
-                                            List<Mount> mounts) {
+                                            List<Mount> mounts, List<String> reasons) {
+        boolean deviceMounted = false;
         for (Mount mount : mounts) {
             if (mount.major() != file.deviceMajor() || mount.minor() != file.deviceMinor()) {
                 continue;
             }
+            deviceMounted = true;
             Optional<String> hostPath = hostPath(mount, pathInFilesystem);
             if (hostPath.isPresent()) {
                 Path openPath = namespace.root().resolve(hostPath.get().substring(1));
-                if (sameFile(openPath, file)) {
+                Optional<String> mismatch = mismatch(openPath, file);
+                if (mismatch.isEmpty()) {
                     return Optional.of(new Located(openPath, hostPath.get()));
                 }
+                reasons.add(mismatch.get());
             }
+        }
+        if (!deviceMounted) {
+            reasons.add(namespace.mountInfo() + ": device not mounted");
         }
         return Optional.empty();
     }
@@ -99,13 +142,15 @@ final class KernelFileLocator {
         return Optional.of(mountPoint + pathInFilesystem.substring(root.length()));
     }
 
-    private static boolean sameFile(Path path, KernelFile file) {
+    /** Empty if the path is the kernel's file, else why not. */
+    private static Optional<String> mismatch(Path path, KernelFile file) {
         try {
             FileIdentity found = FileIdentity.of(path);
-            return found.inode() == file.inode() && deviceMajor(found.device()) == file.deviceMajor()
+            boolean same = found.inode() == file.inode() && deviceMajor(found.device()) == file.deviceMajor()
                     && deviceMinor(found.device()) == file.deviceMinor();
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            return false;
+            return same ? Optional.empty() : Optional.of(path + ": another file (inode " + found.inode() + ")");
+        } catch (IOException e) {
+            return Optional.of(path + ": " + SymbolFailures.reason(e));
         }
     }
 

@@ -56,13 +56,13 @@ final class KernelSymbolizer {
             if (last == null || !last.modulesList().equals(modules)) {
                 Kallsyms symbols = Kallsyms.parse(Files.readString(kallsymsPath));
                 if (symbols.addressesHidden()) {
-                    failures.unreadable.increment(); // Not root, or kptr_restrict=2: every address reads 0.
+                    failures.kernelAddressesHidden(kallsymsPath);
                 }
                 loaded = last = new Loaded(modules, symbols);
             }
             return Optional.of(last.symbols());
         } catch (IOException e) {
-            failures.unreadable.increment();
+            failures.unreadable(kallsymsPath, e);
             return Optional.empty();
         }
     }

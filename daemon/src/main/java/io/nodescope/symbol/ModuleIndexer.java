@@ -25,8 +25,24 @@ final class ModuleIndexer {
      * @param roots      where to look for debug files, the process's root first
      */
     ModuleSymbols index(ByteBuffer bytes, String binaryPath, List<Path> roots) throws MalformedSymbolDataException {
+        return index(bytes, binaryPath, roots, Optional.empty());
+    }
+
+    /**
+     * As {@link #index(ByteBuffer, String, List)}, but returns {@code sameBuildId}, an index of another
+     * copy of this file, unless this copy's roots hold a debug file that copy's lacked: the daemon's
+     * own libc in a container image has no debug file, the host's identical libc may.
+     */
+    ModuleSymbols index(ByteBuffer bytes, String binaryPath, List<Path> roots, Optional<ModuleSymbols> sameBuildId)
+            throws MalformedSymbolDataException {
+        if (sameBuildId.isPresent() && sameBuildId.get().withDebugFile()) {
+            return sameBuildId.get();
+        }
         ElfFile binary = ElfFile.parse(bytes);
         Optional<ElfFile> debugFile = debugFiles.locate(binary, binaryPath, roots);
+        if (sameBuildId.isPresent() && debugFile.isEmpty()) {
+            return sameBuildId.get();
+        }
         List<ElfFile> sources = new ArrayList<>(3);
         debugFile.ifPresent(sources::add);
         sources.add(binary);
@@ -40,15 +56,15 @@ final class ModuleIndexer {
             }
         }
         return new ModuleSymbols(binary, binary.buildId(), ElfSymbols.of(sources),
-                sourceLocator(binary, debugFile), extraHeapBytes);
+                sourceLocator(binary, binaryPath, debugFile), extraHeapBytes, debugFile.isPresent());
     }
 
     /** A damaged line table or pclntab costs the module its file:line, not its function names. */
-    private SourceLocator sourceLocator(ElfFile binary, Optional<ElfFile> debugFile) {
+    private SourceLocator sourceLocator(ElfFile binary, String binaryPath, Optional<ElfFile> debugFile) {
         try {
             return SourceLocator.forModule(binary, debugFile);
         } catch (MalformedSymbolDataException e) {
-            failures.malformed.increment();
+            failures.malformed(binaryPath + " (source table)", e);
             return SourceLocator.NONE;
         }
     }

@@ -8,9 +8,10 @@ import java.util.Optional;
  * process that maps the same file or the same build-id.
  *
  * @param extraHeapBytes heap the module keeps beyond its symbol arrays (decompressed MiniDebugInfo)
+ * @param withDebugFile  a separate debug file was found and merged in
  */
 record ModuleSymbols(ElfFile binary, Optional<String> buildId, SymbolTable symbols, SourceLocator sourceLocator,
-                     long extraHeapBytes) {
+                     long extraHeapBytes, boolean withDebugFile) {
     long retainedBytes() {
         return symbols.retainedBytes() + sourceLocator.retainedBytes() + extraHeapBytes;
     }

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Takes {@link ProcessSnapshot}s. The exit race is decided here: an OOM victim or a crashing process is
@@ -29,7 +30,6 @@ import java.util.Optional;
  */
 final class Snapshotter {
     private final Path procRoot;
-    private final Path hostRoot;
     private final KernelFileLocator kernelFiles;
     private final WeightedLruCache<FileIdentity, ModuleSymbols> modulesByFile;
     private final SymbolFailures failures;
@@ -37,8 +37,7 @@ final class Snapshotter {
     Snapshotter(Path procRoot, Path hostRoot, WeightedLruCache<FileIdentity, ModuleSymbols> modulesByFile,
                 SymbolFailures failures) {
         this.procRoot = procRoot;
-        this.hostRoot = hostRoot;
-        this.kernelFiles = new KernelFileLocator(procRoot, hostRoot);
+        this.kernelFiles = new KernelFileLocator(procRoot, hostRoot, failures);
         this.modulesByFile = modulesByFile;
         this.failures = failures;
     }
@@ -53,8 +52,8 @@ final class Snapshotter {
                     .sorted((a, b) -> Long.compareUnsigned(a.start(), b.start())) // [vsyscall] sits at 0xffffffffff600000.
                     .toList();
         } catch (IOException e) {
-            failures.unreadable.increment(); // Gone already, or not ours to read.
-            return new ProcessSnapshot(pid, List.of(), Optional.empty(), "", List.of(hostRoot));
+            failures.unreadable(processDirectory.resolve("maps"), e); // Gone already, or not ours to read.
+            return new ProcessSnapshot(pid, List.of(), Optional.empty(), "", debugFileRoots(Optional.empty()));
         }
         Map<FileIdentity, PinnedFile<ModuleSymbols>> pinnedByIdentity = new HashMap<>();
         List<SnapshotRegion> regions = new ArrayList<>(executable.size());
@@ -70,7 +69,7 @@ final class Snapshotter {
         Optional<PinnedFile<SymbolTable>> perfMap = hasAnonymousCode
                 ? pinWithIdentity(processRoot.resolve(perfMapName.substring(1)))
                 : Optional.empty();
-        return new ProcessSnapshot(pid, regions, perfMap, perfMapName, debugFileRoots(processRoot));
+        return new ProcessSnapshot(pid, regions, perfMap, perfMapName, debugFileRoots(Optional.of(processRoot)));
     }
 
     /**
@@ -83,7 +82,6 @@ final class Snapshotter {
         List<KernelFile> files = frameFiles.frames().subList(0, frames).stream().flatMap(Optional::stream)
                 .map(UserFrameFiles.FileLocation::file).distinct().toList();
         Map<KernelFile, Optional<KernelFileLocator.Located>> locatedFiles = kernelFiles.locate(files);
-        locatedFiles.values().stream().filter(Optional::isEmpty).forEach(notFound -> failures.unreadable.increment());
         Map<FileIdentity, PinnedFile<ModuleSymbols>> pinnedByIdentity = new HashMap<>();
         Map<Long, SnapshotRegion> regionsByAddress = new HashMap<>();
         for (int frame = 0; frame < frames; frame++) {
@@ -98,12 +96,12 @@ final class Snapshotter {
             MappedRegion region = new MappedRegion(address, address + 1, true, location.get().offset(),
                     location.get().file().inode(), Optional.of(located.get().hostPath()), false);
             regionsByAddress.put(address, new SnapshotRegion(region,
-                    pinFirst(List.of(located.get().openPath()), pinnedByIdentity)));
+                    pinFirst(located.get().hostPath(), List.of(located.get().openPath()), pinnedByIdentity)));
         }
         List<SnapshotRegion> regions = regionsByAddress.values().stream()
                 .sorted((a, b) -> Long.compareUnsigned(a.region().start(), b.region().start()))
                 .toList();
-        return new ProcessSnapshot(pid, regions, Optional.empty(), "", List.of(hostRoot));
+        return new ProcessSnapshot(pid, regions, Optional.empty(), "", debugFileRoots(Optional.empty()));
     }
 
     /**
@@ -113,34 +111,41 @@ final class Snapshotter {
      */
     private Optional<PinnedFile<ModuleSymbols>> pinModule(Path processDirectory, Path processRoot, MappedRegion region,
                                                           Map<FileIdentity, PinnedFile<ModuleSymbols>> pinnedByIdentity) {
-        return pinFirst(List.of(processDirectory.resolve("map_files").resolve(region.mapFilesName()),
-                processRoot.resolve(region.path().orElseThrow().substring(1))), pinnedByIdentity);
+        String path = region.path().orElseThrow();
+        return pinFirst(path, List.of(processDirectory.resolve("map_files").resolve(region.mapFilesName()),
+                processRoot.resolve(path.substring(1))), pinnedByIdentity);
     }
 
     /** The first of these paths that opens (or whose file is indexed already), one pin per file. */
-    private Optional<PinnedFile<ModuleSymbols>> pinFirst(List<Path> candidates,
+    private Optional<PinnedFile<ModuleSymbols>> pinFirst(String file, List<Path> candidates,
                                                          Map<FileIdentity, PinnedFile<ModuleSymbols>> pinnedByIdentity) {
+        List<SymbolFailures.Attempt> attempts = new ArrayList<>(candidates.size());
         for (Path path : candidates) {
             FileIdentity identity;
             try {
                 identity = FileIdentity.of(path);
-            } catch (IOException | UnsupportedOperationException e) {
+            } catch (IOException e) {
+                attempts.add(new SymbolFailures.Attempt(path, e));
                 continue;
             }
             PinnedFile<ModuleSymbols> pinned = pinnedByIdentity.get(identity);
             if (pinned == null) {
                 Optional<ModuleSymbols> cached = modulesByFile.get(identity);
-                Optional<PinnedFile<ModuleSymbols>> opened = cached.isPresent()
-                        ? Optional.of(PinnedFile.alreadyParsed(identity, cached.get())) : pin(identity, path);
-                if (opened.isEmpty()) {
-                    continue;
+                if (cached.isPresent()) {
+                    pinned = PinnedFile.alreadyParsed(identity, cached.get());
+                } else {
+                    try {
+                        pinned = PinnedFile.open(identity, FileChannel.open(path, StandardOpenOption.READ));
+                    } catch (IOException e) {
+                        attempts.add(new SymbolFailures.Attempt(path, e));
+                        continue;
+                    }
                 }
-                pinned = opened.get();
                 pinnedByIdentity.put(identity, pinned);
             }
             return Optional.of(pinned);
         }
-        failures.unreadable.increment();
+        failures.unreadable(file, attempts);
         return Optional.empty();
     }
 
@@ -175,15 +180,27 @@ final class Snapshotter {
         return Optional.empty();
     }
 
-    /** The process's root first; the host's too unless they are the same directory. */
-    private List<Path> debugFileRoots(Path processRoot) {
-        try {
-            if (Files.isSameFile(processRoot, hostRoot)) {
-                return List.of(hostRoot);
+    /**
+     * Where debug files are looked up: the process's root (its container's /usr/lib/debug), then the
+     * host's, then the daemon's own; each directory once, and only those this daemon can reach. From
+     * a DaemonSet the host's root is /proc/1/root or kthreadd's: the daemon's own root is its image,
+     * whose libc (the same build as the host's, often) has no debug file.
+     */
+    private List<Path> debugFileRoots(Optional<Path> processRoot) {
+        List<Path> roots = new ArrayList<>();
+        for (Path candidate : Stream.concat(processRoot.stream(), kernelFiles.roots().stream()).toList()) {
+            if (Files.isDirectory(candidate) && roots.stream().noneMatch(kept -> sameFile(kept, candidate))) {
+                roots.add(candidate);
             }
-        } catch (IOException e) {
-            return List.of(hostRoot);
         }
-        return List.of(processRoot, hostRoot);
+        return roots;
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

@@ -46,12 +46,12 @@ public final class Symbolizer implements AutoCloseable {
         DebugFileLocator debugFiles = new DebugFileLocator(new DebugFileLocator.CandidateFailures() {
             @Override
             public void unreadable(Path candidate, IOException cause) {
-                failures.unreadable.increment();
+                failures.unreadable(candidate, cause);
             }
 
             @Override
             public void malformed(Path candidate, MalformedSymbolDataException cause) {
-                failures.malformed.increment();
+                failures.malformed(candidate.toString(), cause);
             }
         });
         return new Symbolizer(new Snapshotter(procRoot, hostRoot, modulesByFile, failures),

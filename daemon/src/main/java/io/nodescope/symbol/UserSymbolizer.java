@@ -3,6 +3,7 @@ package io.nodescope.symbol;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -64,7 +65,7 @@ final class UserSymbolizer {
 
     private Frame nonModuleFrame(ProcessSnapshot snapshot, Optional<SnapshotRegion> found, long address) {
         Optional<SymbolTable.Hit> jit = snapshot.perfMap()
-                .flatMap(pinned -> pinned.get(this::perfMap))
+                .flatMap(pinned -> pinned.get((identity, channel) -> perfMap(identity, channel, snapshot.perfMapName())))
                 .flatMap(table -> table.lookup(address));
         if (jit.isPresent()) {
             return new Frame(address, Optional.of(jit.get().name()), address - jit.get().start(),
@@ -86,7 +87,7 @@ final class UserSymbolizer {
         }
         long moduleOffset = elfAddress.get();
         Optional<SymbolTable.Hit> symbol = module.get().symbols().lookup(moduleOffset);
-        List<SourceLocation> sources = locate(module.get().sourceLocator(), moduleOffset);
+        List<SourceLocation> sources = locate(module.get().sourceLocator(), path, moduleOffset);
         List<Frame> frames = new ArrayList<>(Math.max(1, sources.size()));
         for (SourceLocation inlined : sources.subList(0, Math.max(0, sources.size() - 1))) {
             // An inlined call has no entry of its own to count an offset from.
@@ -105,11 +106,11 @@ final class UserSymbolizer {
     }
 
     /** A table that turns out damaged at this address loses the frame its file:line, not its name. */
-    private List<SourceLocation> locate(SourceLocator locator, long moduleOffset) {
+    private List<SourceLocation> locate(SourceLocator locator, String path, long moduleOffset) {
         try {
             return locator.locate(moduleOffset);
         } catch (MalformedSymbolDataException e) {
-            failures.malformed.increment();
+            failures.malformed(path + " (source table at 0x" + Long.toHexString(moduleOffset) + ")", e);
             return List.of();
         }
     }
@@ -119,23 +120,22 @@ final class UserSymbolizer {
         try {
             ByteBuffer bytes = MappedFiles.map(channel);
             Optional<String> buildId = ElfFile.parse(bytes).buildId();
-            Optional<ModuleSymbols> shared = buildId.flatMap(modulesByBuildId::get);
-            ModuleSymbols module = shared.isPresent() ? shared.get()
-                    : indexer.index(bytes, path, snapshot.debugFileRoots());
+            ModuleSymbols module = indexer.index(bytes, path, snapshot.debugFileRoots(),
+                    buildId.flatMap(modulesByBuildId::get));
             modulesByFile.put(identity, module);
             module.buildId().ifPresent(id -> modulesByBuildId.put(id, module));
             return Optional.of(module);
         } catch (IOException e) {
-            failures.unreadable.increment();
+            failures.unreadable(Path.of(path), e);
         } catch (MalformedSymbolDataException e) {
-            failures.malformed.increment();
+            failures.malformed(path, e);
         } catch (RuntimeException e) {
-            failures.unexpected.increment();
+            failures.unexpected(path, e);
         }
         return Optional.empty();
     }
 
-    private Optional<SymbolTable> perfMap(FileIdentity identity, FileChannel channel) {
+    private Optional<SymbolTable> perfMap(FileIdentity identity, FileChannel channel, String perfMapName) {
         try {
             Optional<SymbolTable> cached = perfMaps.get(identity);
             if (cached.isPresent()) {
@@ -145,9 +145,9 @@ final class UserSymbolizer {
             perfMaps.put(identity, table);
             return Optional.of(table);
         } catch (IOException e) {
-            failures.unreadable.increment();
+            failures.unreadable(Path.of(perfMapName), e);
         } catch (RuntimeException e) {
-            failures.unexpected.increment();
+            failures.unexpected(perfMapName, e);
         }
         return Optional.empty();
     }

@@ -10,6 +10,7 @@ import io.nodescope.proc.IdentitySettings;
 import io.nodescope.testing.CgroupTree;
 import io.nodescope.testing.MemoryCgroup;
 import io.nodescope.testing.MemoryHierarchy;
+import io.nodescope.testing.NeighbourKill;
 import io.nodescope.testing.OomAllocBinary;
 import io.nodescope.testing.OomKilledRun;
 import io.nodescope.testing.OtlpReceiver;
@@ -27,7 +28,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -123,19 +123,9 @@ class OomSpanIT {
         try (OtlpReceiver receiver = OtlpReceiver.start(Protocol.GRPC, 0);
              Daemon daemon = startDaemon(receiver.endpoint(), Protocol.GRPC, new ByteArrayOutputStream());
              MemoryCgroup cgroup = MemoryCgroup.create("nodescope-it-trigger", LIMIT_BYTES)) {
-            String binary = OomAllocBinary.path().toString();
-            Process hog = cgroup.start(List.of(binary, "-t", "20", "-H", "60"));
-            awaitOutput(hog, "holding it");
-            // Certain to be chosen first, whatever the processes' sizes when the limit is hit.
-            Files.writeString(Path.of("/proc/" + hog.pid() + "/oom_score_adj"), "1000");
-            // The kernel hides the dying victim from the OOM killer (MMF_OOM_SKIP, set in exit_mmap)
-            // a moment before its last pages are uncharged; a trigger still retrying its charge in that
-            // window gets a second kill, and would be its victim if it were the only one left (seen in
-            // CI). This bystander, next in line, takes that kill instead: the trigger lives on.
-            Process bystander = cgroup.start(List.of("sh", "-c", "echo in the cgroup && exec sleep 60"));
-            awaitOutput(bystander, "in the cgroup");
-            Files.writeString(Path.of("/proc/" + bystander.pid() + "/oom_score_adj"), "999");
-            Process trigger = cgroup.start(List.of(binary, "-t", "16", "-H", "2"));
+            NeighbourKill kill = NeighbourKill.start(cgroup::start, OomAllocBinary.path().toString());
+            Process hog = kill.hog();
+            Process trigger = kill.trigger();
 
             assertEquals(OomKilledRun.KILLED_BY_SIGKILL, hog.waitFor());
             ReceivedSpan received = receiver.await(span -> span.span().getName().equals("oom.kill")
@@ -152,16 +142,6 @@ class OomSpanIT {
             assertTrue(string(received, "code.stacktrace").contains("\ntouch_pages+0x"));
             assertEquals(0, trigger.waitFor(), "the trigger finished its allocation after the victim died");
         }
-    }
-
-    private static void awaitOutput(Process process, String text) throws java.io.IOException {
-        var reader = process.inputReader(StandardCharsets.UTF_8);
-        for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-            if (line.contains(text)) {
-                return;
-            }
-        }
-        throw new AssertionError("process ended before printing '" + text + "'");
     }
 
     /**

@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** deploy/helm/nodescope through Helm's own lint and template, every object against the API types. */
 class HelmChartTest {
     private static final Path ALL_VALUES = HelmChart.directory().resolve("ci/all-values.yaml");
-    private static final List<String> CAPABILITIES = List.of("BPF", "PERFMON", "SYS_PTRACE", "DAC_READ_SEARCH");
+    private static final List<String> CAPABILITIES = List.of("BPF", "PERFMON", "SYS_PTRACE", "DAC_READ_SEARCH", "SYSLOG");
 
     @Test
     void lintsCleanInStrictMode() {

@@ -68,6 +68,30 @@ class KernelFileSnapshotTest {
         assertEquals("0x42", frames.get(1).toStackLine());
     }
 
+    /**
+     * Where pid 1 refuses the ptrace check /proc/1/root needs (its root reads as denied here: it is
+     * missing), the kernel's first mount namespace is reached through kthreadd, pid 2.
+     */
+    @Test
+    void aFileIsFoundThroughKthreaddsRootWherePid1sIsRefused() throws IOException {
+        String hostMounts = Files.readString(proc.resolve("self/mountinfo"));
+        Files.createDirectories(proc.resolve("1"));
+        Files.writeString(proc.resolve("1/mountinfo"), hostMounts);
+        Files.createDirectories(proc.resolve("2"));
+        Files.writeString(proc.resolve("2/mountinfo"), hostMounts);
+        Files.createSymbolicLink(proc.resolve("2/root"), Path.of("/"));
+        Files.writeString(proc.resolve("self/mountinfo"), ""); // the daemon's own namespace: a container's
+        long functionStart = CTestProgram.functions(binary).stream()
+                .filter(function -> function.name().equals("allocate_block")).findFirst().orElseThrow().start();
+        UserFrameFiles frameFiles = new UserFrameFiles(List.of(
+                Optional.of(new FileLocation(described, fileOffset(binary, functionStart + 4)))), 0);
+
+        Frame frame = symbolize(frameFiles, List.of(ANY_ADDRESS)).getFirst();
+
+        assertEquals(Optional.of("allocate_block"), frame.function(), frame.toStackLine());
+        assertEquals(Optional.of(binary.toAbsolutePath().toString()), frame.module());
+    }
+
     @Test
     void aFileReplacedSinceTheEventIsNotUsed() {
         KernelFile replaced = new KernelFile(described.deviceMajor(), described.deviceMinor(), described.inode() + 1,
@@ -75,7 +99,7 @@ class KernelFileSnapshotTest {
         UserFrameFiles frameFiles = new UserFrameFiles(List.of(Optional.of(new FileLocation(replaced, 0x1000))), 0);
 
         assertEquals("0x" + Long.toHexString(ANY_ADDRESS), symbolize(frameFiles, List.of(ANY_ADDRESS)).get(0).toStackLine());
-        assertTrue(metrics.renderPrometheusText().contains("nodescope_symbol_failures_total{cause=\"unreadable\"} 1.0"),
+        assertTrue(metrics.renderPrometheusText().contains("nodescope_symbol_failures_total{cause=\"not_located\"} 1.0"),
                 metrics.renderPrometheusText());
     }
 

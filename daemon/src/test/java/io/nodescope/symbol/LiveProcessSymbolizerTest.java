@@ -3,6 +3,9 @@ package io.nodescope.symbol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nodescope.event.KernelFile;
+import io.nodescope.event.RawStack;
+import io.nodescope.event.UserFrameFiles;
 import io.nodescope.metrics.MetricsRegistry;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -51,6 +54,26 @@ class LiveProcessSymbolizerTest {
             addresses.put(fields[0], Long.parseUnsignedLong(fields[1].substring(2), 16));
         }
         return new Waiting(process, addresses);
+    }
+
+    /**
+     * A file below a directory name too long for the kernel side (a 64-hex layer directory of
+     * podman, CRI-O or Docker) cannot be found from its kill-time location: the live maps name it.
+     */
+    @Test
+    void aFrameWhoseKernelPathWasTruncatedIsNamedFromTheLiveProcess() throws IOException {
+        Waiting waiting = startWaiting("target-pie");
+        int pid = (int) waiting.process().pid();
+        long address = waiting.functionAddresses().get("static_helper") + 2;
+        KernelFile truncated = new KernelFile(0, 0, 1, List.of("target-pie"), true);
+        RawStack userStack = new RawStack(List.of(address), 0);
+        UserFrameFiles frameFiles = new UserFrameFiles(List.of(Optional.of(new UserFrameFiles.FileLocation(truncated, 0))),
+                0);
+        StackSymbolizer stacks = new StackSymbolizer(symbolizer);
+
+        NamedStacks named = stacks.symbolize(stacks.capture(pid, userStack, frameFiles), RawStack.EMPTY, userStack);
+
+        assertEquals(Optional.of("static_helper"), named.user().getFirst().function(), named.user().toString());
     }
 
     @Test

@@ -106,6 +106,20 @@ class ModuleIndexerTest {
     }
 
     @Test
+    void aCopyWhoseRootHoldsTheDebugFileIsNotNamedFromAnIndexWithoutIt() throws Exception {
+        // The daemon's own libc in its image (no debug file) and the host's identical libc (libc6-dbg).
+        long helper = SymbolTestBinaries.nmAddress("target-pie", "static_helper") + 1;
+        Path file = SymbolTestBinaries.file("target-buildid-only");
+        ModuleSymbols inImage = indexer.index(MappedFiles.map(file), file.toString(), List.of(emptyRoot));
+        ModuleSymbols onHost = indexer.index(MappedFiles.map(file), file.toString(),
+                List.of(SymbolTestBinaries.file("debug-root")), Optional.of(inImage));
+        assertEquals(Optional.of("static_helper"), nameAt(onHost, helper));
+        assertTrue(onHost.withDebugFile());
+        assertEquals(inImage, indexer.index(MappedFiles.map(file), file.toString(), List.of(emptyRoot),
+                Optional.of(inImage)), "without a debug file of its own a copy shares the other's index");
+    }
+
+    @Test
     void miniDebugInfoNamesTheStaticFunctionsDynsymLacks() throws Exception {
         ModuleSymbols module = index("target-minidebuginfo", emptyRoot);
         assertEquals(Optional.of("static_helper"),

@@ -48,6 +48,28 @@ public final class OtlpReceiver implements AutoCloseable {
             return find(resource.getAttributesList(), key);
         }
 
+        /** A span attribute's string value; fails the test, naming the key, when there is none. */
+        public String string(String key) {
+            return required(key).getStringValue();
+        }
+
+        public long integer(String key) {
+            return required(key).getIntValue();
+        }
+
+        public List<String> strings(String key) {
+            return required(key).getArrayValue().getValuesList().stream().map(AnyValue::getStringValue).toList();
+        }
+
+        public String resourceString(String key) {
+            return resourceAttribute(key).orElseThrow(() -> new AssertionError("no resource attribute " + key
+                    + " in " + resource)).getStringValue();
+        }
+
+        private AnyValue required(String key) {
+            return attribute(key).orElseThrow(() -> new AssertionError("no attribute " + key + " in " + span));
+        }
+
         static Optional<AnyValue> find(List<KeyValue> attributes, String key) {
             return attributes.stream().filter(kv -> kv.getKey().equals(key)).map(KeyValue::getValue).findFirst();
         }
