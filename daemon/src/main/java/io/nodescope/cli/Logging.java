@@ -14,6 +14,14 @@ import java.util.logging.Logger;
  * traces only at debug level: a user error is a sentence, not a trace.
  */
 final class Logging {
+    /**
+     * Holds the logger whose level lets nodescope's INFO lines through. java.util.logging keeps
+     * loggers only weakly: a level set on a logger nobody references is lost at the next GC, and
+     * its children created after (nodescope.daemon, nodescope.bpf) then inherit the root's WARNING.
+     * With OTLP configured the SDK's start-up allocates enough to collect before those classes load.
+     */
+    private static final Logger NODESCOPE = Logger.getLogger("nodescope");
+
     private Logging() {}
 
     static void configure(NodescopeConfig.LogLevel level) {
@@ -32,7 +40,7 @@ final class Logging {
         handler.setFormatter(new OneLineFormatter(level == NodescopeConfig.LogLevel.DEBUG));
         root.addHandler(handler);
         root.setLevel(Level.WARNING); // libraries (Netty, OkHttp, the SDK) stay quiet below warnings
-        Logger.getLogger("nodescope").setLevel(julLevel);
+        NODESCOPE.setLevel(julLevel);
     }
 
     private static final class OneLineFormatter extends Formatter {
