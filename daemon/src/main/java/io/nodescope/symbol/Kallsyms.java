@@ -33,7 +33,12 @@ final class Kallsyms {
      *                  ftrace trampoline): in a pseudo-module /proc/modules does not list, and possibly
      *                  loaded after this table was read
      */
-    record KernelSymbol(String function, long offset, String module, boolean generated) {}
+    record KernelSymbol(String function, long offset, String module, boolean generated) {
+        /** The same symbol for an address {@code bytes} further on (a return address named by its call). */
+        KernelSymbol movedBy(long bytes) {
+            return new KernelSymbol(function, offset + bytes, module, generated);
+        }
+    }
 
     private final SymbolTable table;
     private final List<String> modules;

@@ -73,10 +73,14 @@ final class KernelSymbolizer {
         return frames;
     }
 
+    /** Callers are named at their return address - 1, as user frames are: see {@link UserSymbolizer#lookupAddress}. */
     private static List<NamedAddress> name(Optional<Kallsyms> symbols, List<Long> addresses) {
         List<NamedAddress> named = new ArrayList<>(addresses.size());
-        for (long address : addresses) {
-            named.add(new NamedAddress(address, symbols.flatMap(s -> s.lookup(address))));
+        for (int i = 0; i < addresses.size(); i++) {
+            long address = addresses.get(i);
+            long lookupAt = UserSymbolizer.lookupAddress(address, i);
+            named.add(new NamedAddress(address, symbols.flatMap(s -> s.lookup(lookupAt))
+                    .map(symbol -> symbol.movedBy(address - lookupAt))));
         }
         return named;
     }

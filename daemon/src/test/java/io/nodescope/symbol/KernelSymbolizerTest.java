@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,8 +82,10 @@ class KernelSymbolizerTest {
 
     @Test
     void anAddressPastASectionEndIsNeverTheLastSymbolsOrTheMarkers() throws IOException {
-        List<Frame> frames = symbolizer(IMAGE_WITH_SECTION_ENDS, "").symbolizeKernel(
-                List.of(0xffffffff82200010L, 0xffffffffc0026d65L, 0xffffffff837f8910L, 0xffffffff83700020L));
+        Symbolizer symbolizer = symbolizer(IMAGE_WITH_SECTION_ENDS, "");
+        // Each its own stack's innermost frame: named where it is (a caller would be named a byte before).
+        List<Frame> frames = Stream.of(0xffffffff82200010L, 0xffffffffc0026d65L, 0xffffffff837f8910L, 0xffffffff83700020L)
+                .map(pc -> symbolizer.symbolizeKernel(List.of(pc)).getFirst()).toList();
         assertEquals("0xffffffff82200010 ([kernel.kallsyms]+0xffffffff82200010)", frames.get(0).toStackLine());
         assertEquals("0xffffffffc0026d65 ([kernel.kallsyms]+0xffffffffc0026d65)", frames.get(1).toStackLine());
         assertEquals(Optional.empty(), frames.get(2).function());
@@ -127,6 +130,16 @@ class KernelSymbolizerTest {
         Frame frame = symbolizer.symbolizeKernel(List.of(0xffffffffc0030010L, 0xffffffff81004214L)).get(0);
         assertEquals(Optional.of("bpf_prog_0123456789abcdef_other_tool"), frame.function());
         assertEquals(Optional.of("bpf"), frame.module());
+    }
+
+    @Test
+    void aCallerIsNamedByItsCallNotByTheFunctionItsReturnAddressStarts() throws IOException {
+        // A call that is do_one_initcall's last instruction returns to schedule's first byte.
+        List<Frame> frames = symbolizer(KALLSYMS, "").symbolizeKernel(List.of(0xffffffff81003000L, 0xffffffff81003000L));
+        assertEquals("schedule+0x0 ([kernel.kallsyms]+0xffffffff81003000)", frames.get(0).toStackLine(),
+                "the innermost frame is a pc: named where it is");
+        assertEquals("do_one_initcall+0x2000 ([kernel.kallsyms]+0xffffffff81003000)", frames.get(1).toStackLine(),
+                "a caller shows its return address, named by the call before it");
     }
 
     @Test
