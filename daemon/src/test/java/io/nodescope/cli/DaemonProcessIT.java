@@ -11,6 +11,7 @@ import io.nodescope.testing.RepositoryRoot;
 import io.nodescope.testing.RequiresMemoryCgroup;
 import io.nodescope.testing.RequiresRoot;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -94,6 +95,15 @@ class DaemonProcessIT {
             OomKilledRun victim = OomKilledRun.run("nodescope-it-notracefs", 32L << 20);
             String killed = awaitLine(daemon, "OOM killer killed oom-alloc (pid " + victim.pid() + ")");
             assertTrue(killed.contains("exit code 137"), killed);
+            // Other OOM kills on the machine keep printing spans: unread, they fill the pipe and
+            // block the daemon's console before it can exit.
+            Thread.ofVirtual().start(() -> {
+                try {
+                    daemon.getInputStream().transferTo(OutputStream.nullOutputStream());
+                } catch (IOException ignored) {
+                    // The daemon exited: nothing left to drain.
+                }
+            });
         } finally {
             daemon.toHandle().destroy();
             daemon.waitFor(15, TimeUnit.SECONDS);
