@@ -15,9 +15,10 @@ import java.util.logging.Logger;
  */
 final class Logging {
     /**
-     * Held here because java.util.logging holds loggers weakly: a collection before the first
-     * nodescope.* logger is created would drop this one and its level, and every INFO and DEBUG
-     * line with it (seen in the image, whose heap is capped at half of 256 MiB).
+     * Holds the logger whose level lets nodescope's INFO lines through. java.util.logging keeps
+     * loggers only weakly: a level set on a logger nobody references is lost at the next GC, and
+     * its children created after (nodescope.daemon, nodescope.bpf) then inherit the root's WARNING.
+     * With OTLP configured the SDK's start-up allocates enough to collect before those classes load.
      */
     private static final Logger NODESCOPE = Logger.getLogger("nodescope");
 

@@ -91,10 +91,13 @@ final class Snapshotter {
             if (located.isEmpty() || regionsByAddress.containsKey(address)) {
                 continue;
             }
-            // A one-byte region at the address, mapped at the frame's offset: the symbolizer's
+            // A region of the address and the byte before it (where a caller frame is named, see
+            // UserSymbolizer#lookupAddress), mapped at the frame's offset: the symbolizer's
             // address-to-file-offset arithmetic then holds as for a region from /proc/pid/maps.
-            MappedRegion region = new MappedRegion(address, address + 1, true, location.get().offset(),
-                    location.get().file().inode(), Optional.of(located.get().hostPath()), false);
+            long before = Math.min(1, location.get().offset());
+            MappedRegion region = new MappedRegion(address - before, address + 1, true,
+                    location.get().offset() - before, location.get().file().inode(),
+                    Optional.of(located.get().hostPath()), false);
             regionsByAddress.put(address, new SnapshotRegion(region,
                     pinFirst(located.get().hostPath(), List.of(located.get().openPath()), pinnedByIdentity)));
         }

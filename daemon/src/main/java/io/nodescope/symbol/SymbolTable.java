@@ -1,6 +1,8 @@
 package io.nodescope.symbol;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntFunction;
@@ -67,6 +69,7 @@ final class SymbolTable {
         private long[] sizes;
         private int[] nameKeys;
         private int count;
+        private final List<Long> boundaries = new ArrayList<>();
 
         Builder(int expected) {
             int capacity = Math.max(16, expected);
@@ -93,6 +96,15 @@ final class SymbolTable {
             return this;
         }
 
+        /**
+         * An address no symbol's extent reaches past: the end of a section or of a module. Without
+         * it a symbol with no size would lend its name to whatever lies beyond, up to the next symbol.
+         */
+        Builder endAt(long boundary) {
+            boundaries.add(boundary);
+            return this;
+        }
+
         /** @param rawNames turns a name key given to {@link #add} into the symbol's (mangled) name */
         SymbolTable build(IntFunction<String> rawNames) {
             int[] order = sortedByStart();
@@ -111,11 +123,18 @@ final class SymbolTable {
                 sortedStarts[i] = starts[from];
                 sortedKeys[i] = nameKeys[from];
             }
+            long[] sortedBoundaries = boundaries.stream().sorted(Long::compareUnsigned)
+                    .mapToLong(Long::longValue).toArray();
             for (int i = 0; i < unique; i++) {
                 long size = sizes[kept[i]];
                 long next = i + 1 < unique ? sortedStarts[i + 1] : -1L; // -1: the top of the address space
-                sortedEnds[i] = size == UNKNOWN_SIZE || sortedStarts[i] + size < sortedStarts[i]
+                long end = size == UNKNOWN_SIZE || sortedStarts[i] + size < sortedStarts[i]
                         ? next : sortedStarts[i] + size;
+                int boundary = SortedAddresses.lastAtOrBelow(sortedBoundaries, sortedStarts[i]) + 1;
+                if (boundary < sortedBoundaries.length && Long.compareUnsigned(sortedBoundaries[boundary], end) < 0) {
+                    end = sortedBoundaries[boundary];
+                }
+                sortedEnds[i] = end;
             }
             return new SymbolTable(sortedStarts, sortedEnds, sortedKeys, rawNames);
         }

@@ -77,7 +77,8 @@ public final class Symbolizer implements AutoCloseable {
     }
 
     /**
-     * One frame per address, in order; an address that cannot be named keeps its module and offset.
+     * One frame per address of a stack, innermost first (the first is a pc, the others return
+     * addresses, named by their call); an address that cannot be named keeps its module and offset.
      * Where calls were inlined at an address, its frame names the physical function (the one holding
      * the code) at the innermost source line.
      */
@@ -94,7 +95,10 @@ public final class Symbolizer implements AutoCloseable {
         return user.symbolizeInlined(snapshot, addresses);
     }
 
-    /** One frame per address, in order, from /proc/kallsyms (reread when the loaded modules change). */
+    /**
+     * The frames of a kernel stack taken by a nodescope BPF program, innermost first, from
+     * /proc/kallsyms; callers named by their call, the tracer's own frames left out.
+     */
     public List<Frame> symbolizeKernel(List<Long> addresses) {
         return kernel.symbolize(addresses);
     }

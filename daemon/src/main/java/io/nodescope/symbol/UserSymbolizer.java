@@ -43,11 +43,16 @@ final class UserSymbolizer {
         return frames;
     }
 
-    /** One list per address, innermost first: calls inlined at the address, then the physical function. */
+    /**
+     * One list per address, innermost first: calls inlined at the address, then the physical function.
+     * The addresses are a stack, innermost first: the first is where the thread was, each other one a
+     * return address, looked up one byte earlier, inside its call (see {@link #lookupAddress}).
+     */
     List<List<Frame>> symbolizeInlined(ProcessSnapshot snapshot, List<Long> addresses) {
         List<List<Frame>> frames = new ArrayList<>(addresses.size());
-        for (long address : addresses) {
-            List<Frame> atAddress = framesAt(snapshot, address);
+        for (int i = 0; i < addresses.size(); i++) {
+            long address = addresses.get(i);
+            List<Frame> atAddress = framesAt(snapshot, address, lookupAddress(address, i));
             (atAddress.getLast().function().isPresent() ? failures.resolvedFrames : failures.unresolvedFrames)
                     .increment();
             frames.add(atAddress);
@@ -55,18 +60,30 @@ final class UserSymbolizer {
         return frames;
     }
 
-    private List<Frame> framesAt(ProcessSnapshot snapshot, long address) {
-        Optional<SnapshotRegion> found = snapshot.regionOf(address);
-        if (found.isPresent() && found.get().module().isPresent()) {
-            return moduleFrames(snapshot, found.get(), address);
-        }
-        return List.of(nonModuleFrame(snapshot, found, address));
+    /**
+     * Where a stack's frame is named: the innermost at its address, a caller at its return address
+     * - 1. A return address follows the call; when the call is its function's last instruction (a
+     * call to a noreturn function such as abort()) it is already the next function's first byte.
+     * The frame still shows the return address and its offset, as perf and gdb do, and is named by
+     * the call: its function, and the call's file:line.
+     */
+    static long lookupAddress(long address, int indexInStack) {
+        return indexInStack == 0 ? address : address - 1;
     }
 
-    private Frame nonModuleFrame(ProcessSnapshot snapshot, Optional<SnapshotRegion> found, long address) {
+    private List<Frame> framesAt(ProcessSnapshot snapshot, long address, long lookupAt) {
+        Optional<SnapshotRegion> found = snapshot.regionOf(lookupAt);
+        if (found.isPresent() && found.get().module().isPresent()) {
+            return moduleFrames(snapshot, found.get(), address, lookupAt);
+        }
+        return List.of(nonModuleFrame(snapshot, found, address, lookupAt));
+    }
+
+    private Frame nonModuleFrame(ProcessSnapshot snapshot, Optional<SnapshotRegion> found, long address,
+                                 long lookupAt) {
         Optional<SymbolTable.Hit> jit = snapshot.perfMap()
                 .flatMap(pinned -> pinned.get((identity, channel) -> perfMap(identity, channel, snapshot.perfMapName())))
-                .flatMap(table -> table.lookup(address));
+                .flatMap(table -> table.lookup(lookupAt));
         if (jit.isPresent()) {
             return new Frame(address, Optional.of(jit.get().name()), address - jit.get().start(),
                     Optional.of(snapshot.perfMapName()), address, Optional.empty(), 0);
@@ -75,19 +92,23 @@ final class UserSymbolizer {
                 .orElseGet(() -> Frame.unresolved(address, Optional.empty(), 0));
     }
 
-    private List<Frame> moduleFrames(ProcessSnapshot snapshot, SnapshotRegion snapshotRegion, long address) {
+    /** Named at {@code lookupAt}; offsets shown for {@code address}, which lies {@code address - lookupAt} bytes on. */
+    private List<Frame> moduleFrames(ProcessSnapshot snapshot, SnapshotRegion snapshotRegion, long address,
+                                     long lookupAt) {
         MappedRegion region = snapshotRegion.region();
-        long fileOffset = address - region.start() + region.fileOffset();
+        long past = address - lookupAt;
+        long lookupFileOffset = lookupAt - region.start() + region.fileOffset();
         String path = region.path().orElseThrow();
         Optional<ModuleSymbols> module = snapshotRegion.module().orElseThrow()
                 .get((identity, channel) -> index(identity, channel, path, snapshot));
-        Optional<Long> elfAddress = module.flatMap(m -> m.binary().virtualAddressOf(fileOffset));
-        if (elfAddress.isEmpty()) {
-            return List.of(Frame.unresolved(address, region.path(), fileOffset));
+        Optional<Long> lookupElfAddress = module.flatMap(m -> m.binary().virtualAddressOf(lookupFileOffset));
+        if (lookupElfAddress.isEmpty()) {
+            return List.of(Frame.unresolved(address, region.path(), lookupFileOffset + past));
         }
-        long moduleOffset = elfAddress.get();
-        Optional<SymbolTable.Hit> symbol = module.get().symbols().lookup(moduleOffset);
-        List<SourceLocation> sources = locate(module.get().sourceLocator(), path, moduleOffset);
+        long lookupOffset = lookupElfAddress.get();
+        long moduleOffset = lookupOffset + past;
+        Optional<SymbolTable.Hit> symbol = module.get().symbols().lookup(lookupOffset);
+        List<SourceLocation> sources = locate(module.get().sourceLocator(), path, lookupOffset);
         List<Frame> frames = new ArrayList<>(Math.max(1, sources.size()));
         for (SourceLocation inlined : sources.subList(0, Math.max(0, sources.size() - 1))) {
             // An inlined call has no entry of its own to count an offset from.

@@ -96,6 +96,10 @@ class OomSpanIT {
             assertTrue(kernelStack.stream().anyMatch(frame -> frame.startsWith("handle_mm_fault+0x")),
                     kernelStack.toString());
             assertTrue(string(received, "code.stacktrace").startsWith(kernelStack.getFirst()));
+            // Where the event happened, not inside the tracer: its BPF program and bpf_trace_run* are left out.
+            assertTrue(kernelStack.getFirst().startsWith("mark_oom_victim+0x"), kernelStack.toString());
+            assertTrue(kernelStack.stream().noneMatch(frame -> frame.contains("bpf") || frame.startsWith("_einittext")),
+                    kernelStack.toString());
 
             // Wall-clock times from the kernel's boot clock: inside the test's window, death after the mark.
             long start = received.span().getStartTimeUnixNano();

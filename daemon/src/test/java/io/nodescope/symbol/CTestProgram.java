@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -39,11 +40,16 @@ final class CTestProgram {
 
     /** The program's own global functions with their sizes (nm -S), not the C runtime's. */
     static List<Function> functions(Path binary) {
-        List<Function> functions = new ArrayList<>();
+        return List.copyOf(functions(binary, List.of("main", "allocate_block")).values());
+    }
+
+    /** The named global functions of a binary with their sizes, as nm -S gives them. */
+    static Map<String, Function> functions(Path binary, List<String> names) {
+        Map<String, Function> functions = new LinkedHashMap<>();
         for (String line : Commands.run(binary.getParent(), Map.of(), List.of("nm", "-S", binary.toString())).split("\n")) {
             String[] fields = line.trim().split("\\s+");
-            if (fields.length == 4 && fields[2].equals("T") && List.of("main", "allocate_block").contains(fields[3])) {
-                functions.add(new Function(fields[3], Long.parseUnsignedLong(fields[0], 16),
+            if (fields.length == 4 && fields[2].equals("T") && names.contains(fields[3])) {
+                functions.put(fields[3], new Function(fields[3], Long.parseUnsignedLong(fields[0], 16),
                         Long.parseUnsignedLong(fields[1], 16)));
             }
         }

@@ -92,6 +92,22 @@ class KernelFileSnapshotTest {
         assertEquals(Optional.of(binary.toAbsolutePath().toString()), frame.module());
     }
 
+    /** The span's path for a trigger gone before its maps were read: a caller is named by the byte before. */
+    @Test
+    void aLocatedCallerFrameIsNamedAtItsReturnAddressMinusOne() {
+        long functionStart = CTestProgram.functions(binary).stream()
+                .filter(function -> function.name().equals("allocate_block")).findFirst().orElseThrow().start();
+        FileLocation inAllocateBlock = new FileLocation(described, fileOffset(binary, functionStart + 4));
+        UserFrameFiles frameFiles = new UserFrameFiles(List.of(Optional.empty(), Optional.of(inAllocateBlock)), 0);
+
+        Frame caller = symbolize(frameFiles, List.of(0x42L, ANY_ADDRESS)).get(1);
+
+        assertEquals(Optional.of("allocate_block"), caller.function(), caller.toStackLine());
+        assertEquals(4, caller.offsetInFunction(), "the line shows the return address: " + caller.toStackLine());
+        assertEquals(CTestProgram.addr2line(binary, List.of(functionStart + 3)),
+                List.of(caller.sourceFile().orElse("??") + ":" + caller.line()), "file:line of the byte before");
+    }
+
     @Test
     void aFileReplacedSinceTheEventIsNotUsed() {
         KernelFile replaced = new KernelFile(described.deviceMajor(), described.deviceMinor(), described.inode() + 1,

@@ -87,9 +87,13 @@ class LiveGoProcessSymbolizerTest {
             long allocate = GoTestProgram.symbols(binary).get("main.allocate");
             long inlined = inlinedSmallPc(binary);
             try (ProcessSnapshot snapshot = symbolizer.snapshot((int) process.pid())) {
+                // Two pcs, each named as the innermost frame of its own stack (in one stack, the
+                // second would be a return address, named by the byte before it).
                 List<Long> addresses = List.of(bias + allocate + 1, bias + inlined);
-                List<Frame> frames = symbolizer.symbolizeUser(snapshot, addresses);
-                List<List<Frame>> withInlined = symbolizer.symbolizeUserWithInlinedFrames(snapshot, addresses);
+                List<Frame> frames = addresses.stream()
+                        .map(pc -> symbolizer.symbolizeUser(snapshot, List.of(pc)).getFirst()).toList();
+                List<List<Frame>> withInlined = addresses.stream()
+                        .map(pc -> symbolizer.symbolizeUserWithInlinedFrames(snapshot, List.of(pc)).getFirst()).toList();
 
                 assertSource(frames.get(0), "main.allocate", 1, ALLOCATE_DECLARATION);
                 assertEquals(allocate + 1, frames.get(0).moduleOffset(), "the module offset is go tool nm's address");
