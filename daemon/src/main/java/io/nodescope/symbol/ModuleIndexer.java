@@ -39,7 +39,7 @@ final class ModuleIndexer {
                 extraHeapBytes = mini.get().sizeInBytes(); // Decompressed onto the heap, unlike the mapped files.
             }
         }
-        return new ModuleSymbols(binary, binary.buildId(), ElfSymbols.of(sources),
+        return new ModuleSymbols(binary, debugFile, binary.buildId(), ElfSymbols.of(sources),
                 sourceLocator(binary, debugFile), extraHeapBytes);
     }
 

@@ -7,10 +7,11 @@ import java.util.Optional;
  * merged function symbols and its source locator with its parsed line or pclntab table. Immutable after indexing and shared by every
  * process that maps the same file or the same build-id.
  *
+ * @param debugFile      the separate debug file found for it, kept for its .debug_frame (unwinding)
  * @param extraHeapBytes heap the module keeps beyond its symbol arrays (decompressed MiniDebugInfo)
  */
-record ModuleSymbols(ElfFile binary, Optional<String> buildId, SymbolTable symbols, SourceLocator sourceLocator,
-                     long extraHeapBytes) {
+record ModuleSymbols(ElfFile binary, Optional<ElfFile> debugFile, Optional<String> buildId, SymbolTable symbols,
+                     SourceLocator sourceLocator, long extraHeapBytes) {
     long retainedBytes() {
         return symbols.retainedBytes() + sourceLocator.retainedBytes() + extraHeapBytes;
     }

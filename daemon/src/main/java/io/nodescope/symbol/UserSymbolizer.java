@@ -77,9 +77,7 @@ final class UserSymbolizer {
     private List<Frame> moduleFrames(ProcessSnapshot snapshot, SnapshotRegion snapshotRegion, long address) {
         MappedRegion region = snapshotRegion.region();
         long fileOffset = address - region.start() + region.fileOffset();
-        String path = region.path().orElseThrow();
-        Optional<ModuleSymbols> module = snapshotRegion.module().orElseThrow()
-                .get((identity, channel) -> index(identity, channel, path, snapshot));
+        Optional<ModuleSymbols> module = module(snapshot, snapshotRegion);
         Optional<Long> elfAddress = module.flatMap(m -> m.binary().virtualAddressOf(fileOffset));
         if (elfAddress.isEmpty()) {
             return List.of(Frame.unresolved(address, region.path(), fileOffset));
@@ -102,6 +100,13 @@ final class UserSymbolizer {
         frames.add(new Frame(address, function, offsetInFunction, region.path(), moduleOffset,
                 physical.map(SourceLocation::file), physical.map(SourceLocation::line).orElse(0)));
         return frames;
+    }
+
+    /** The file-backed region's module, indexed on first use (by whichever stage needs it first). */
+    Optional<ModuleSymbols> module(ProcessSnapshot snapshot, SnapshotRegion snapshotRegion) {
+        String path = snapshotRegion.region().path().orElseThrow();
+        return snapshotRegion.module().orElseThrow()
+                .get((identity, channel) -> index(identity, channel, path, snapshot));
     }
 
     /** A table that turns out damaged at this address loses the frame its file:line, not its name. */
