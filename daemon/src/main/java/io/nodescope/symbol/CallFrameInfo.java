@@ -30,8 +30,8 @@ final class CallFrameInfo {
     record Cie(long codeAlignment, long dataAlignment, int returnAddressRegister, int fdeEncoding,
                boolean signalFrame, boolean hasAugmentationData, long instructionsStart, long instructionsEnd) {}
 
-    /** One function's [pcBegin, pcEnd) and its rule program at [instructionsStart, instructionsEnd). */
-    record Fde(Cie cie, long pcBegin, long pcEnd, long instructionsStart, long instructionsEnd) {}
+    /** One function's [pcBegin, pcEnd) and its rule program at [instructionsStart, instructionsEnd) of {@code section}. */
+    record Fde(CallFrameInfo section, Cie cie, long pcBegin, long pcEnd, long instructionsStart, long instructionsEnd) {}
 
     static final int DW_EH_PE_ABSPTR = 0x00;
     static final int DW_EH_PE_OMIT = 0xff;
@@ -53,6 +53,10 @@ final class CallFrameInfo {
 
     BoundedReader section() {
         return section;
+    }
+
+    Format format() {
+        return format;
     }
 
     long sectionAddress() {
@@ -159,7 +163,7 @@ final class CallFrameInfo {
         if (Long.compareUnsigned(pcEnd, pcBegin) < 0) {
             throw section.malformed("FDE at " + entry.start + " wraps around the address space");
         }
-        return new Fde(cie, pcBegin, pcEnd, instructionsStart, entry.end);
+        return new Fde(this, cie, pcBegin, pcEnd, instructionsStart, entry.end);
     }
 
     private Cie cieAt(long offset) throws MalformedSymbolDataException {

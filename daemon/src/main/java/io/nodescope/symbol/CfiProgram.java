@@ -72,9 +72,8 @@ final class CfiProgram {
     }
 
     /** Runs an FDE's program from its CIE's initial rules, handing each row to {@code sink}. */
-    static void rows(CallFrameInfo cfi, CallFrameInfo.Fde fde, State initial, RowSink sink)
-            throws MalformedSymbolDataException {
-        run(cfi, fde.cie(), fde.instructionsStart(), fde.instructionsEnd(), fde.pcBegin(), fde.pcEnd(),
+    static void rows(CallFrameInfo.Fde fde, State initial, RowSink sink) throws MalformedSymbolDataException {
+        run(fde.section(), fde.cie(), fde.instructionsStart(), fde.instructionsEnd(), fde.pcBegin(), fde.pcEnd(),
                 initial.copy(), initial, sink);
     }
 

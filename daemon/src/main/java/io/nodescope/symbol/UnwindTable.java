@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,10 +15,10 @@ import java.util.Optional;
  * {@link RegisterRules}), with a gap row (-1) where one FDE ends before the next begins. A lookup
  * is one binary search. Built once per file and shared by every process that maps it.
  *
- * <p>Sources, in the order the runtime's own unwinder trusts them: .eh_frame through the sorted FDE
- * list of .eh_frame_hdr (no sort, and FDEs the linker left out of the list are dead); .eh_frame
- * scanned where the header is missing or damaged; .debug_frame, of the file or of its separate
- * debug file, where there is no .eh_frame (code built with -fno-asynchronous-unwind-tables).
+ * <p>Sources: .eh_frame through the FDE list of .eh_frame_hdr, as the runtime's own unwinder finds
+ * them (FDEs the linker left out of the list describe discarded code); .eh_frame scanned where the
+ * header is missing or unusable; .debug_frame of the file, or else of its separate debug file, for
+ * the functions .eh_frame does not describe (code built with -fno-asynchronous-unwind-tables).
  */
 final class UnwindTable {
     /** Rows past this are refused: libjvm.so has ~400,000, a file claiming 10x more is hostile. */
@@ -79,18 +80,22 @@ final class UnwindTable {
     }
 
     /**
-     * @param debugFile the separate debug file, for its .debug_frame where the binary has no .eh_frame
+     * @param debugFile the separate debug file, for its .debug_frame where the binary has none
      */
     static UnwindTable build(ElfFile binary, Optional<ElfFile> debugFile) throws MalformedSymbolDataException {
-        Optional<CallFrameInfo> ehFrame = section(binary, ".eh_frame", CallFrameInfo.Format.EH_FRAME);
-        if (ehFrame.isPresent()) {
-            return build(ehFrame.get(), fdesOf(binary, ehFrame.get()));
-        }
+        List<CallFrameInfo.Fde> fdes = new ArrayList<>();
         Optional<CallFrameInfo> debugFrame = section(binary, ".debug_frame", CallFrameInfo.Format.DEBUG_FRAME);
         if (debugFrame.isEmpty() && debugFile.isPresent()) {
             debugFrame = section(debugFile.get(), ".debug_frame", CallFrameInfo.Format.DEBUG_FRAME);
         }
-        return debugFrame.isPresent() ? build(debugFrame.get(), debugFrame.get().scan()) : EMPTY;
+        if (debugFrame.isPresent()) {
+            fdes.addAll(debugFrame.get().scan());
+        }
+        Optional<CallFrameInfo> ehFrame = section(binary, ".eh_frame", CallFrameInfo.Format.EH_FRAME);
+        if (ehFrame.isPresent()) {
+            fdes.addAll(fdesOf(binary, ehFrame.get()));
+        }
+        return build(fdes);
     }
 
     private static Optional<CallFrameInfo> section(ElfFile file, String name, CallFrameInfo.Format format)
@@ -116,27 +121,31 @@ final class UnwindTable {
         return ehFrame.scan();
     }
 
-    private static UnwindTable build(CallFrameInfo cfi, List<CallFrameInfo.Fde> fdes)
-            throws MalformedSymbolDataException {
+    /**
+     * Both sections can describe a function (code built with -fno-asynchronous-unwind-tables next to
+     * crt files with .eh_frame): at the same start .eh_frame sorts last, and a later FDE wins.
+     */
+    private static UnwindTable build(List<CallFrameInfo.Fde> fdes) throws MalformedSymbolDataException {
         List<CallFrameInfo.Fde> sorted = new ArrayList<>(fdes);
         sorted.removeIf(fde -> fde.pcBegin() == fde.pcEnd() || fde.pcBegin() == 0); // Discarded by the linker.
-        sorted.sort(Comparator.comparing(CallFrameInfo.Fde::pcBegin, Long::compareUnsigned));
+        sorted.sort(Comparator.comparing(CallFrameInfo.Fde::pcBegin, Long::compareUnsigned)
+                .thenComparing(fde -> fde.section().format() == CallFrameInfo.Format.EH_FRAME));
         if (sorted.isEmpty()) {
             return EMPTY;
         }
         Builder builder = new Builder(sorted.getFirst().pcBegin());
-        Map<CallFrameInfo.Cie, CfiProgram.State> initialByCie = new HashMap<>();
+        Map<CallFrameInfo.Cie, CfiProgram.State> initialByCie = new IdentityHashMap<>();
         for (CallFrameInfo.Fde fde : sorted) {
             CfiProgram.State initial = initialByCie.get(fde.cie());
             if (initial == null) {
-                initial = CfiProgram.initialRules(cfi, fde.cie());
+                initial = CfiProgram.initialRules(fde.section(), fde.cie());
                 initialByCie.put(fde.cie(), initial);
             }
             if (!builder.fits(fde.pcEnd())) {
                 continue; // Over 4 GiB past the first function: not one module's code.
             }
             builder.startFunction(fde.pcBegin());
-            CfiProgram.rows(cfi, fde, initial, builder::row);
+            CfiProgram.rows(fde, initial, builder::row);
             builder.endFunction(fde.pcEnd());
         }
         return builder.table();
