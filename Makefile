@@ -69,8 +69,8 @@ test: bpf
 # Every JUnit report of `make test` (the fuzz runs would overwrite the unit run's): .ci/run sums them.
 TEST_REPORTS := daemon/target/test-reports
 
-# Jazzer fuzzes one @FuzzTest per JVM, each for its maxDuration (60 s + 30 s + 30 s).
-FUZZ_TESTS := elfFile goPclnTable dwarfLineTable
+# Jazzer fuzzes one @FuzzTest per JVM, each for its maxDuration (60 s + 30 s + 30 s + 30 s).
+FUZZ_TESTS := elfFile goPclnTable dwarfLineTable callFrameInformation
 FUZZ_REPORT := daemon/target/surefire-reports/TEST-io.nodescope.symbol.SymbolParsersFuzzTest.xml
 fuzz:
 	@for target in $(FUZZ_TESTS); do \

@@ -98,6 +98,12 @@ final class UnwindTable {
         return build(fdes);
     }
 
+    /** One section's table on its own: the fuzzing and malformed-corpus entry point. */
+    static UnwindTable fromSection(BoundedReader section, long sectionAddress, CallFrameInfo.Format format)
+            throws MalformedSymbolDataException {
+        return build(new CallFrameInfo(section, sectionAddress, format).scan());
+    }
+
     private static Optional<CallFrameInfo> section(ElfFile file, String name, CallFrameInfo.Format format)
             throws MalformedSymbolDataException {
         Optional<ElfFile.Section> header = file.sectionHeader(name);
