@@ -44,7 +44,7 @@ $(BUILD)/vmlinux.h:
 $(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/%.h bpf/include/nodescope.h $(BUILD)/vmlinux.h
 	clang $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/test/%.bpf.o: bpf/test/%.bpf.c $(BUILD)/vmlinux.h
+$(BUILD)/test/%.bpf.o: bpf/test/%.bpf.c $(wildcard bpf/include/*.h) $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)
 	clang $(BPF_CFLAGS) -c $< -o $@
 
