@@ -24,7 +24,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall 
 APT_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool gcc make maven linux-libc-dev golang-go binutils xz-utils gdb
 NEEDED_COMMANDS := clang llvm-strip bpftool gcc mvn go nm objcopy strip readelf addr2line xz gdb
 
-.PHONY: deps bpf build run test fuzz unit-test bench bench-symbolize demo-oom demo-oom-neighbour image clean
+.PHONY: deps bpf build run test fuzz unit-test bench bench-symbolize bench-unwind demo-oom demo-oom-neighbour image clean
 
 deps:
 	@missing=""; for c in $(NEEDED_COMMANDS); do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
@@ -88,6 +88,10 @@ bench: build
 # The symbolizer against llvm-symbolizer and addr2line (no root needed).
 bench-symbolize: build
 	bench/symbolize-bench.sh
+
+# The CFI unwinder against perf's DWARF unwinding and gdb (as root: gdb and perf attach).
+bench-unwind: build
+	bench/unwind-bench.sh
 
 demo-oom:
 	demo/oom-demo.sh

@@ -15,9 +15,12 @@ import java.util.ArrayDeque;
 final class CfiProgram {
     static final int MAX_REMEMBERED_STATES = 64;
 
-    /** Receives rows in address order; an address may repeat, the later row then replacing the earlier. */
+    /**
+     * Receives rows in address order; an address may repeat, the later row then replacing the earlier.
+     * The state is the program's own, valid only during the call: a sink keeps it by freezing it.
+     */
     interface RowSink {
-        void row(long address, RegisterRules rules) throws MalformedSymbolDataException;
+        void row(long address, State rules, boolean signalFrame) throws MalformedSymbolDataException;
     }
 
     /** The mutable rule state while a program runs. */
@@ -59,6 +62,11 @@ final class CfiProgram {
         RegisterRules freeze(boolean signalFrame) {
             return new RegisterRules(cfaRegister, cfaOffset, cfaExpression, kinds.clone(), operands.clone(),
                     expressions.clone(), signalFrame);
+        }
+
+        /** Equal for states whose frozen rules are equal: the table interns rows without freezing each. */
+        int rulesHash(boolean signalFrame) {
+            return RegisterRules.hash(cfaRegister, cfaOffset, cfaExpression, kinds, operands, expressions, signalFrame);
         }
     }
 
@@ -206,7 +214,7 @@ final class CfiProgram {
     private static void emit(RowSink sink, long location, State state, CallFrameInfo.Cie cie, long pcEnd)
             throws MalformedSymbolDataException {
         if (sink != null && Long.compareUnsigned(location, pcEnd) < 0) {
-            sink.row(location, state.freeze(cie.signalFrame()));
+            sink.row(location, state, cie.signalFrame());
         }
     }
 

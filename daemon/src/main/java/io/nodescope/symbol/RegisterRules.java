@@ -59,9 +59,21 @@ final class RegisterRules {
         this.operands = operands;
         this.expressions = expressions;
         this.signalFrame = signalFrame;
-        this.hash = 31 * (31 * (31 * (31 * cfaRegister + Long.hashCode(cfaOffset)) + Arrays.hashCode(cfaExpression))
+        this.hash = hash(cfaRegister, cfaOffset, cfaExpression, kinds, operands, expressions, signalFrame);
+    }
+
+    static int hash(int cfaRegister, long cfaOffset, byte[] cfaExpression, byte[] kinds, long[] operands,
+                    byte[][] expressions, boolean signalFrame) {
+        return 31 * (31 * (31 * (31 * cfaRegister + Long.hashCode(cfaOffset)) + Arrays.hashCode(cfaExpression))
                 + Arrays.hashCode(kinds) + 7 * Arrays.hashCode(operands)) + Arrays.deepHashCode(expressions)
                 + (signalFrame ? 1 : 0);
+    }
+
+    /** Whether freezing this program state would give rules equal to these. */
+    boolean sameAs(CfiProgram.State state, boolean stateSignalFrame) {
+        return cfaRegister == state.cfaRegister && cfaOffset == state.cfaOffset && signalFrame == stateSignalFrame
+                && Arrays.equals(cfaExpression, state.cfaExpression) && Arrays.equals(kinds, state.kinds)
+                && Arrays.equals(operands, state.operands) && Arrays.deepEquals(expressions, state.expressions);
     }
 
     boolean cfaIsExpression() {

@@ -1,7 +1,7 @@
 package io.nodescope.symbol;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -39,22 +39,20 @@ final class StackUnwinder {
         return 1 << register;
     }
 
-    /** A region's table and how its pcs become file addresses, resolved once per stack. */
-    private record ResolvedRegion(MappedRegion region, Optional<UnwindTable> table, long fileAddressDelta) {}
-
     /** One stack's unwinding: the registers of the frame at hand and the memory expressions may read. */
     private final class Walk implements DwarfExpression.Frame {
         private final ProcessSnapshot snapshot;
         private final UserStack.Registers start;
-        private final java.nio.ByteBuffer memory;
+        private final ByteBuffer memory;
         private final long memoryStart;
         private final long[] registers = new long[RegisterRules.REGISTERS];
         private final long[] callerRegisters = new long[RegisterRules.REGISTERS];
         private int known;
-        private final DwarfExpression expression = new DwarfExpression();
-        private final List<ResolvedRegion> resolved = new ArrayList<>(8);
-        private final List<Long> addresses = new ArrayList<>();
-        private final List<Long> lookupAddresses = new ArrayList<>();
+        /** Made on the first expression: most stacks have none (PLT entries and signal frames do). */
+        private DwarfExpression expression;
+        private long[] addresses = new long[16];
+        private long[] lookupAddresses = new long[16];
+        private int frames;
 
         Walk(ProcessSnapshot snapshot, UserStack stack) {
             this.snapshot = snapshot;
@@ -75,25 +73,23 @@ final class StackUnwinder {
             boolean interrupted = true; // The first pc is where the thread was, not a return address.
             while (true) {
                 long pc = registers[RegisterRules.RETURN_ADDRESS];
-                Optional<ResolvedRegion> region = region(pc);
-                if (region.isEmpty() && !addresses.isEmpty()) {
+                UnwindRegion region = region(pc);
+                if (region == null && frames > 0) {
                     return end(UnwoundStack.End.NOT_CODE);
                 }
                 long lookup = interrupted ? pc : pc - 1;
-                addresses.add(pc);
-                lookupAddresses.add(lookup);
-                if (addresses.size() == MAX_FRAMES) {
+                add(pc, lookup);
+                if (frames == MAX_FRAMES) {
                     return end(UnwoundStack.End.FRAME_LIMIT);
                 }
-                if (region.isEmpty()) {
+                if (region == null) {
                     return end(UnwoundStack.End.NOT_CODE);
                 }
-                RegisterRules rules = region.get().table()
-                        .map(table -> table.rulesAt(lookup + region.get().fileAddressDelta()))
-                        .orElse(null);
+                RegisterRules rules = region.table() == null ? null
+                        : region.table().rulesAt(lookup + region.fileAddressDelta());
                 if (rules != null && rules.signalFrame) {
                     // A signal trampoline is entered by the handler's return, not called: name it at its pc.
-                    lookupAddresses.set(lookupAddresses.size() - 1, pc);
+                    lookupAddresses[frames - 1] = pc;
                 }
                 UnwoundStack.End stop = rules == null ? stepByFramePointer() : stepByRules(rules);
                 if (stop != null) {
@@ -106,15 +102,38 @@ final class StackUnwinder {
             }
         }
 
+        private void add(long pc, long lookup) {
+            if (frames == addresses.length) {
+                addresses = Arrays.copyOf(addresses, frames * 2);
+                lookupAddresses = Arrays.copyOf(lookupAddresses, frames * 2);
+            }
+            addresses[frames] = pc;
+            lookupAddresses[frames] = lookup;
+            frames++;
+        }
+
         private UnwoundStack end(UnwoundStack.End end) {
-            return new UnwoundStack(addresses, lookupAddresses, end);
+            Long[] pcs = new Long[frames];
+            Long[] lookups = new Long[frames];
+            for (int i = 0; i < frames; i++) {
+                pcs[i] = addresses[i];
+                lookups[i] = lookupAddresses[i];
+            }
+            return new UnwoundStack(Arrays.asList(pcs), Arrays.asList(lookups), end);
+        }
+
+        private DwarfExpression expression() {
+            if (expression == null) {
+                expression = new DwarfExpression();
+            }
+            return expression;
         }
 
         /** The caller's registers by the rules; null when they were found, else why not. */
         private UnwoundStack.End stepByRules(RegisterRules rules) {
             long cfa;
             if (rules.cfaIsExpression()) {
-                if (!expression.evaluate(rules.cfaExpression, false, 0, this)) {
+                if (!expression().evaluate(rules.cfaExpression, false, 0, this)) {
                     return UnwoundStack.End.UNUSABLE_RULE;
                 }
                 cfa = expression.result();
@@ -153,10 +172,10 @@ final class StackUnwinder {
                         callerRegisters[register] = usable ? registers[(int) operand] : 0;
                         yield usable;
                     }
-                    case RegisterRules.EXPRESSION -> expression.evaluate(rules.expressions[register], true, cfa, this)
+                    case RegisterRules.EXPRESSION -> expression().evaluate(rules.expressions[register], true, cfa, this)
                             && load(register, expression.result());
                     case RegisterRules.VAL_EXPRESSION -> {
-                        boolean evaluated = expression.evaluate(rules.expressions[register], true, cfa, this);
+                        boolean evaluated = expression().evaluate(rules.expressions[register], true, cfa, this);
                         callerRegisters[register] = evaluated ? expression.result() : 0;
                         yield evaluated;
                     }
@@ -219,23 +238,14 @@ final class StackUnwinder {
             known |= bit(register);
         }
 
-        private Optional<ResolvedRegion> region(long pc) {
-            for (ResolvedRegion region : resolved) {
-                if (region.region().contains(pc)) {
-                    return Optional.of(region);
-                }
-            }
-            Optional<SnapshotRegion> found = snapshot.regionOf(pc);
-            if (found.isEmpty()) {
-                return Optional.empty();
-            }
-            ResolvedRegion region = resolve(found.get());
-            resolved.add(region);
-            return Optional.of(region);
+        /** The region holding the pc, or null when it is in no executable mapping. */
+        private UnwindRegion region(long pc) {
+            int index = snapshot.regionIndexOf(pc);
+            return index < 0 ? null : snapshot.unwindRegion(index, this::resolve);
         }
 
         /** A file-backed region gets its file's table; anonymous code (JIT) only frame pointers. */
-        private ResolvedRegion resolve(SnapshotRegion snapshotRegion) {
+        private UnwindRegion resolve(SnapshotRegion snapshotRegion) {
             MappedRegion region = snapshotRegion.region();
             Optional<PinnedFile<ModuleSymbols>> pinned = snapshotRegion.module();
             Optional<ModuleSymbols> module = pinned.isPresent()
@@ -244,12 +254,11 @@ final class StackUnwinder {
                 for (ElfFile.LoadSegment segment : module.get().binary().loadSegments()) {
                     if (segment.containsFileOffset(region.fileOffset())) {
                         long delta = region.fileOffset() - segment.offset() + segment.virtualAddress() - region.start();
-                        return new ResolvedRegion(region,
-                                Optional.of(tables.of(pinned.get().identity(), module.get())), delta);
+                        return new UnwindRegion(tables.of(pinned.get().identity(), module.get()), delta);
                     }
                 }
             }
-            return new ResolvedRegion(region, Optional.empty(), 0);
+            return new UnwindRegion(null, 0);
         }
 
         @Override

@@ -25,6 +25,11 @@ final class UnwindTable {
     static final int MAX_ROWS = 1 << 22;
     static final UnwindTable EMPTY = new UnwindTable(0, new int[0], new int[0], new RegisterRules[0]);
     private static final int GAP = -1;
+    private static final Comparator<CallFrameInfo.Fde> BY_START_EH_FRAME_LAST = (a, b) -> {
+        int byStart = Long.compareUnsigned(a.pcBegin(), b.pcBegin());
+        return byStart != 0 ? byStart : Boolean.compare(a.section().format() == CallFrameInfo.Format.EH_FRAME,
+                b.section().format() == CallFrameInfo.Format.EH_FRAME);
+    };
 
     private final long base;
     private final int[] starts;
@@ -134,8 +139,7 @@ final class UnwindTable {
     private static UnwindTable build(List<CallFrameInfo.Fde> fdes) throws MalformedSymbolDataException {
         List<CallFrameInfo.Fde> sorted = new ArrayList<>(fdes);
         sorted.removeIf(fde -> fde.pcBegin() == fde.pcEnd() || fde.pcBegin() == 0); // Discarded by the linker.
-        sorted.sort(Comparator.comparing(CallFrameInfo.Fde::pcBegin, Long::compareUnsigned)
-                .thenComparing(fde -> fde.section().format() == CallFrameInfo.Format.EH_FRAME));
+        sorted.sort(BY_START_EH_FRAME_LAST);
         if (sorted.isEmpty()) {
             return EMPTY;
         }
@@ -163,7 +167,7 @@ final class UnwindTable {
         private int[] starts = new int[1024];
         private int[] ruleIndexes = new int[1024];
         private int count;
-        private final Map<RegisterRules, Integer> interned = new HashMap<>();
+        private final Map<Integer, List<Integer>> byHash = new HashMap<>();
         private final List<RegisterRules> rules = new ArrayList<>();
 
         Builder(long base) {
@@ -181,14 +185,9 @@ final class UnwindTable {
             }
         }
 
-        void row(long address, RegisterRules rowRules) throws MalformedSymbolDataException {
+        void row(long address, CfiProgram.State state, boolean signalFrame) throws MalformedSymbolDataException {
             int start = (int) (address - base);
-            Integer index = interned.get(rowRules);
-            if (index == null) {
-                index = rules.size();
-                rules.add(rowRules);
-                interned.put(rowRules, index);
-            }
+            int index = intern(state, signalFrame);
             if (count > 0 && starts[count - 1] == start) {
                 ruleIndexes[count - 1] = index;
             } else if (count > 0 && ruleIndexes[count - 1] == index) {
@@ -196,6 +195,23 @@ final class UnwindTable {
             } else {
                 append(start, index);
             }
+        }
+
+        /** The index of the rules equal to the state, frozen and added only when new (a few hundred per file). */
+        private int intern(CfiProgram.State state, boolean signalFrame) {
+            int hash = state.rulesHash(signalFrame);
+            List<Integer> candidates = byHash.get(hash);
+            if (candidates != null) {
+                for (int candidate : candidates) {
+                    if (rules.get(candidate).sameAs(state, signalFrame)) {
+                        return candidate;
+                    }
+                }
+            }
+            int index = rules.size();
+            rules.add(state.freeze(signalFrame));
+            byHash.computeIfAbsent(hash, unused -> new ArrayList<>(1)).add(index);
+            return index;
         }
 
         void endFunction(long pcEnd) throws MalformedSymbolDataException {
