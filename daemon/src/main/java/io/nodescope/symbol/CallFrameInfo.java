@@ -76,7 +76,7 @@ final class CallFrameInfo {
                 at += 4; // Padding between .debug_frame's entries.
                 continue;
             }
-            Entry entry = entryAt(at);
+            Entry entry = new Entry(at);
             if (!entry.isCie()) {
                 if (fdes.size() >= MAX_FDES) {
                     throw section.malformed("more than " + MAX_FDES + " FDEs");
@@ -90,7 +90,7 @@ final class CallFrameInfo {
 
     /** The FDE at a section offset, as .eh_frame_hdr's table points to it. */
     Fde fdeAt(long offset) throws MalformedSymbolDataException {
-        Entry entry = entryAt(offset);
+        Entry entry = new Entry(offset);
         if (entry.isCie()) {
             throw section.malformed("a CIE, not an FDE, at offset " + offset);
         }
@@ -142,10 +142,6 @@ final class CallFrameInfo {
         }
     }
 
-    private Entry entryAt(long offset) throws MalformedSymbolDataException {
-        return new Entry(offset);
-    }
-
     private Fde fde(Entry entry) throws MalformedSymbolDataException {
         Cie cie = cieAt(entry.cieOffset());
         Cursor cursor = new Cursor(section, entry.contentStart);
@@ -171,7 +167,7 @@ final class CallFrameInfo {
         if (cached != null) {
             return cached;
         }
-        Entry entry = entryAt(offset);
+        Entry entry = new Entry(offset);
         if (!entry.isCie()) {
             throw section.malformed("FDE points to a non-CIE at offset " + offset);
         }

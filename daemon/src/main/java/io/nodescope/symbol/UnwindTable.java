@@ -23,6 +23,11 @@ import java.util.Optional;
 final class UnwindTable {
     /** Rows past this are refused: libjvm.so has ~400,000, a file claiming 10x more is hostile. */
     static final int MAX_ROWS = 1 << 22;
+    /**
+     * Distinct rule sets are refused past this: libc has 395, libjvm.so 125; each weighs ~400 bytes,
+     * so a hostile file's four million distinct rows would otherwise hold 1.6 GB.
+     */
+    static final int MAX_DISTINCT_RULES = 1 << 16;
     static final UnwindTable EMPTY = new UnwindTable(0, new int[0], new int[0], new RegisterRules[0]);
     private static final int GAP = -1;
     private static final Comparator<CallFrameInfo.Fde> BY_START_EH_FRAME_LAST = (a, b) -> {
@@ -198,7 +203,7 @@ final class UnwindTable {
         }
 
         /** The index of the rules equal to the state, frozen and added only when new (a few hundred per file). */
-        private int intern(CfiProgram.State state, boolean signalFrame) {
+        private int intern(CfiProgram.State state, boolean signalFrame) throws MalformedSymbolDataException {
             int hash = state.rulesHash(signalFrame);
             List<Integer> candidates = byHash.get(hash);
             if (candidates != null) {
@@ -209,6 +214,10 @@ final class UnwindTable {
                 }
             }
             int index = rules.size();
+            if (index == MAX_DISTINCT_RULES) {
+                throw new MalformedSymbolDataException("call frame information: more than " + MAX_DISTINCT_RULES
+                        + " distinct rule sets");
+            }
             rules.add(state.freeze(signalFrame));
             byHash.computeIfAbsent(hash, unused -> new ArrayList<>(1)).add(index);
             return index;

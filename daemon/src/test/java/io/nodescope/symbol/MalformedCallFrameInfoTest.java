@@ -70,6 +70,32 @@ class MalformedCallFrameInfoTest {
         assertEquals(RegisterRules.EXPRESSION, signal.kinds[RegisterRules.RETURN_ADDRESS]);
     }
 
+    @Test
+    void aFunctionWithMoreDistinctRulesThanTheCapIsRefused() throws Exception {
+        ByteBuffer section = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] cie = {0, 0, 0, 0, 1, 'z', 'R', 0, 1, 0x78, 16, 1, 0x1b, 0x0c, 0x07, 0x08, (byte) 0x90, 0x01, 0, 0};
+        section.putInt(cie.length).put(cie);
+        int fdeStart = section.position();
+        section.putInt(0).putInt(fdeStart + 4); // length, patched below; the CIE pointer back to offset 0
+        section.putInt((int) (0x1000 - (CfiParsers.SECTION_ADDRESS + section.position()))).putInt(0x100000).put((byte) 0);
+        for (int offset = 16; offset < 16 + 8 * (UnwindTable.MAX_DISTINCT_RULES + 10); offset += 8) {
+            section.put((byte) 0x41).put((byte) 0x0e); // advance 1; a new CFA offset: a new rule set
+            for (int value = offset; ; value >>>= 7) {
+                section.put((byte) (value >>> 7 == 0 ? value & 0x7f : (value & 0x7f) | 0x80));
+                if (value >>> 7 == 0) {
+                    break;
+                }
+            }
+        }
+        while ((section.position() - fdeStart) % 4 != 0) {
+            section.put((byte) 0);
+        }
+        section.putInt(fdeStart, section.position() - fdeStart - 4).putInt(0);
+        byte[] bytes = java.util.Arrays.copyOf(section.array(), section.position());
+        MalformedSymbolDataException refused = assertThrows(MalformedSymbolDataException.class, () -> table(bytes));
+        assertTrue(refused.getMessage().contains("distinct rule sets"), refused.getMessage());
+    }
+
     private static byte[] libcEhFrame() throws Exception {
         BoundedReader section = SymbolTestBinaries.parse(LIBC).ehFrame().orElseThrow();
         byte[] bytes = new byte[section.size()];
