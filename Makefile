@@ -44,7 +44,8 @@ $(BUILD)/vmlinux.h:
 $(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/%.h bpf/include/nodescope.h $(BUILD)/vmlinux.h
 	clang $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/test/%.bpf.o: bpf/test/%.bpf.c $(wildcard bpf/include/*.h) $(BUILD)/vmlinux.h
+# Any test source or shared include: a test program may include another (user_stack_writer_8k.bpf.c).
+$(BUILD)/test/%.bpf.o: bpf/test/%.bpf.c $(BPF_TEST_SRC) $(wildcard bpf/include/*.h) $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)
 	clang $(BPF_CFLAGS) -c $< -o $@
 

@@ -5,7 +5,8 @@
  * decoder of any record that embeds it.
  *
  * For events that are emitted, never on a hot path: a 16 KiB copy costs ~1.2-1.7 us
- * (spikes/futex-unwind). Needs bpf_task_pt_regs (Linux 5.15) and bpf_get_current_task_btf (5.11). */
+ * (spikes/futex-unwind). Needs bpf_task_pt_regs (Linux 5.15) and bpf_get_current_task_btf (5.11);
+ * without them it captures nothing (valid_bytes 0) rather than keep the program from loading. */
 #ifndef NODESCOPE_USER_STACK_H
 #define NODESCOPE_USER_STACK_H
 
@@ -78,6 +79,11 @@ static __always_inline int ns_capture_user_stack(struct ns_user_stack *out)
 	out->valid_bytes = 0;
 	out->_pad = 0;
 #if defined(__TARGET_ARCH_x86)
+	/* Constants after CO-RE relocation: on a kernel without these helpers (before 5.15) the
+	 * verifier never sees their calls, and the event carries no user state instead of failing to load. */
+	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)
+	    || !bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf))
+		return -1;
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
 
