@@ -21,10 +21,10 @@ BPF_TEST_OBJ := $(patsubst bpf/test/%.bpf.c,$(BUILD)/test/%.bpf.o,$(BPF_TEST_SRC
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall -Werror
 
 # Debian packages the build, the run and the tests need; installed when a command is missing.
-APT_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool gcc make maven linux-libc-dev golang-go binutils xz-utils
-NEEDED_COMMANDS := clang llvm-strip bpftool gcc mvn go nm objcopy strip readelf addr2line xz
+APT_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool gcc make maven linux-libc-dev golang-go binutils xz-utils gdb
+NEEDED_COMMANDS := clang llvm-strip bpftool gcc mvn go nm objcopy strip readelf addr2line xz gdb
 
-.PHONY: deps image-deps bpf build run test fuzz unit-test bench bench-symbolize demo-oom demo-oom-neighbour image manifests clean
+.PHONY: deps image-deps bpf build run test fuzz unit-test bench bench-symbolize bench-unwind demo-oom demo-oom-neighbour image manifests clean
 
 deps:
 	@missing=""; for c in $(NEEDED_COMMANDS); do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
@@ -49,7 +49,8 @@ $(BUILD)/vmlinux.h:
 $(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/%.h $(wildcard bpf/include/*.h) $(BUILD)/vmlinux.h
 	clang $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/test/%.bpf.o: bpf/test/%.bpf.c $(BUILD)/vmlinux.h
+# Any test source or shared include: a test program may include another (user_stack_writer_8k.bpf.c).
+$(BUILD)/test/%.bpf.o: bpf/test/%.bpf.c $(BPF_TEST_SRC) $(wildcard bpf/include/*.h) $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)
 	clang $(BPF_CFLAGS) -c $< -o $@
 
@@ -74,8 +75,8 @@ test: bpf image-deps
 # Every JUnit report of `make test` (the fuzz runs would overwrite the unit run's): .ci/run sums them.
 TEST_REPORTS := daemon/target/test-reports
 
-# Jazzer fuzzes one @FuzzTest per JVM, each for its maxDuration (60 s + 30 s + 30 s).
-FUZZ_TESTS := elfFile goPclnTable dwarfLineTable
+# Jazzer fuzzes one @FuzzTest per JVM, each for its maxDuration (60 s + 30 s + 30 s + 30 s).
+FUZZ_TESTS := elfFile goPclnTable dwarfLineTable callFrameInformation
 FUZZ_REPORT := daemon/target/surefire-reports/TEST-io.nodescope.symbol.SymbolParsersFuzzTest.xml
 fuzz:
 	@for target in $(FUZZ_TESTS); do \
@@ -93,6 +94,10 @@ bench: build
 # The symbolizer against llvm-symbolizer and addr2line (no root needed).
 bench-symbolize: build
 	bench/symbolize-bench.sh
+
+# The CFI unwinder against perf's DWARF unwinding and gdb (as root: gdb and perf attach).
+bench-unwind: build
+	bench/unwind-bench.sh
 
 demo-oom:
 	demo/oom-demo.sh

@@ -35,7 +35,7 @@ final class ModuleIndexer {
      */
     ModuleSymbols index(ByteBuffer bytes, String binaryPath, List<Path> roots, Optional<ModuleSymbols> sameBuildId)
             throws MalformedSymbolDataException {
-        if (sameBuildId.isPresent() && sameBuildId.get().withDebugFile()) {
+        if (sameBuildId.isPresent() && sameBuildId.get().debugFile().isPresent()) {
             return sameBuildId.get();
         }
         ElfFile binary = ElfFile.parse(bytes);
@@ -55,8 +55,8 @@ final class ModuleIndexer {
                 extraHeapBytes = mini.get().sizeInBytes(); // Decompressed onto the heap, unlike the mapped files.
             }
         }
-        return new ModuleSymbols(binary, binary.buildId(), ElfSymbols.of(sources),
-                sourceLocator(binary, binaryPath, debugFile), extraHeapBytes, debugFile.isPresent());
+        return new ModuleSymbols(binary, debugFile, binary.buildId(), ElfSymbols.of(sources),
+                sourceLocator(binary, binaryPath, debugFile), extraHeapBytes);
     }
 
     /** A damaged line table or pclntab costs the module its file:line, not its function names. */

@@ -36,6 +36,11 @@ final class PinnedFile<T> implements AutoCloseable {
         return new PinnedFile<>(identity, null, Optional.of(value));
     }
 
+    /** The file's stat() when it was opened: its cache key. */
+    FileIdentity identity() {
+        return identity;
+    }
+
     /** Parses on the first call and releases the descriptor; later calls return that first result. */
     synchronized Optional<T> get(Parser<T> parser) {
         if (parsed == null) {

@@ -3,6 +3,8 @@ package io.nodescope.symbol;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Function;
 
 /**
  * A process's executable memory map and its mapped files, captured while the process lived, to be
@@ -15,6 +17,8 @@ public final class ProcessSnapshot implements AutoCloseable {
     private final Optional<PinnedFile<SymbolTable>> perfMap;
     private final String perfMapName;
     private final List<Path> debugFileRoots;
+    /** Per region, its unwind table and load bias, resolved by the first stack unwound through it. */
+    private final AtomicReferenceArray<UnwindRegion> unwindRegions;
 
     /** @param regions executable regions, sorted by start */
     ProcessSnapshot(int pid, List<SnapshotRegion> regions, Optional<PinnedFile<SymbolTable>> perfMap,
@@ -24,6 +28,7 @@ public final class ProcessSnapshot implements AutoCloseable {
         this.perfMap = perfMap;
         this.perfMapName = perfMapName;
         this.debugFileRoots = List.copyOf(debugFileRoots);
+        this.unwindRegions = new AtomicReferenceArray<>(this.regions.size());
     }
 
     public int pid() {
@@ -36,6 +41,12 @@ public final class ProcessSnapshot implements AutoCloseable {
     }
 
     Optional<SnapshotRegion> regionOf(long address) {
+        int index = regionIndexOf(address);
+        return index < 0 ? Optional.empty() : Optional.of(regions.get(index));
+    }
+
+    /** The index of the region holding the address, or -1. */
+    int regionIndexOf(long address) {
         int low = 0;
         int high = regions.size() - 1;
         while (low <= high) {
@@ -46,10 +57,24 @@ public final class ProcessSnapshot implements AutoCloseable {
             } else if (Long.compareUnsigned(address, region.end()) >= 0) {
                 low = middle + 1;
             } else {
-                return Optional.of(regions.get(middle));
+                return middle;
             }
         }
-        return Optional.empty();
+        return -1;
+    }
+
+    SnapshotRegion region(int index) {
+        return regions.get(index);
+    }
+
+    /** The region's unwinding data, resolving it on first use; racing resolvers compute the same value. */
+    UnwindRegion unwindRegion(int index, Function<SnapshotRegion, UnwindRegion> resolver) {
+        UnwindRegion resolved = unwindRegions.get(index);
+        if (resolved == null) {
+            resolved = resolver.apply(regions.get(index));
+            unwindRegions.set(index, resolved);
+        }
+        return resolved;
     }
 
     Optional<PinnedFile<SymbolTable>> perfMap() {

@@ -21,11 +21,13 @@ public final class Symbolizer implements AutoCloseable {
     private final Snapshotter snapshotter;
     private final UserSymbolizer user;
     private final KernelSymbolizer kernel;
+    private final StackUnwinder unwinder;
 
-    private Symbolizer(Snapshotter snapshotter, UserSymbolizer user, KernelSymbolizer kernel) {
+    private Symbolizer(Snapshotter snapshotter, UserSymbolizer user, KernelSymbolizer kernel, StackUnwinder unwinder) {
         this.snapshotter = snapshotter;
         this.user = user;
         this.kernel = kernel;
+        this.unwinder = unwinder;
     }
 
     /** @param procRoot /proc, or a fake tree in tests */
@@ -54,9 +56,11 @@ public final class Symbolizer implements AutoCloseable {
                 failures.malformed(candidate.toString(), cause);
             }
         });
-        return new Symbolizer(new Snapshotter(procRoot, hostRoot, modulesByFile, failures),
-                new UserSymbolizer(new ModuleIndexer(debugFiles, failures), modulesByFile, modulesByBuildId, perfMaps, failures),
-                new KernelSymbolizer(procRoot, failures));
+        UserSymbolizer user = new UserSymbolizer(new ModuleIndexer(debugFiles, failures), modulesByFile,
+                modulesByBuildId, perfMaps, failures);
+        return new Symbolizer(new Snapshotter(procRoot, hostRoot, modulesByFile, failures), user,
+                new KernelSymbolizer(procRoot, failures),
+                new StackUnwinder(user, new UnwindTables(metrics, failures)));
     }
 
     /**
@@ -93,6 +97,16 @@ public final class Symbolizer implements AutoCloseable {
      */
     public List<List<Frame>> symbolizeUserWithInlinedFrames(ProcessSnapshot snapshot, List<Long> addresses) {
         return user.symbolizeInlined(snapshot, addresses);
+    }
+
+    /**
+     * The user stack's frames from its registers and stack copy, through the call frame information
+     * of the files the snapshot's regions map (frame pointers where there is none). Name the frames
+     * with {@link #symbolizeUser} on {@link UnwoundStack#lookupAddresses()}. Never throws; bounded
+     * to {@link StackUnwinder#MAX_FRAMES} frames whatever the input.
+     */
+    public UnwoundStack unwindUser(ProcessSnapshot snapshot, UserStack stack) {
+        return unwinder.unwind(snapshot, stack);
     }
 
     /**

@@ -99,8 +99,7 @@ final class UserSymbolizer {
         long past = address - lookupAt;
         long lookupFileOffset = lookupAt - region.start() + region.fileOffset();
         String path = region.path().orElseThrow();
-        Optional<ModuleSymbols> module = snapshotRegion.module().orElseThrow()
-                .get((identity, channel) -> index(identity, channel, path, snapshot));
+        Optional<ModuleSymbols> module = module(snapshot, snapshotRegion);
         Optional<Long> lookupElfAddress = module.flatMap(m -> m.binary().virtualAddressOf(lookupFileOffset));
         if (lookupElfAddress.isEmpty()) {
             return List.of(Frame.unresolved(address, region.path(), lookupFileOffset + past));
@@ -124,6 +123,13 @@ final class UserSymbolizer {
         frames.add(new Frame(address, function, offsetInFunction, region.path(), moduleOffset,
                 physical.map(SourceLocation::file), physical.map(SourceLocation::line).orElse(0)));
         return frames;
+    }
+
+    /** The file-backed region's module, indexed on first use (by whichever stage needs it first). */
+    Optional<ModuleSymbols> module(ProcessSnapshot snapshot, SnapshotRegion snapshotRegion) {
+        String path = snapshotRegion.region().path().orElseThrow();
+        return snapshotRegion.module().orElseThrow()
+                .get((identity, channel) -> index(identity, channel, path, snapshot));
     }
 
     /** A table that turns out damaged at this address loses the frame its file:line, not its name. */

@@ -257,7 +257,7 @@ class ImageEndToEndIT {
                 URI.create("http://127.0.0.1:" + httpPort + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         return metrics.lines().filter(line -> line.startsWith(series + " "))
-                .map(line -> Long.parseLong(line.substring(series.length() + 1).trim()))
+                .map(line -> (long) Double.parseDouble(line.substring(series.length() + 1).trim()))
                 .findFirst().orElseThrow(() -> new AssertionError("no metric " + series + " in\n" + metrics));
     }
 

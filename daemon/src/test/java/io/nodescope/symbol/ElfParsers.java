@@ -29,6 +29,10 @@ final class ElfParsers {
                 symbols.lookup(address);
             }
             MiniDebugInfo.of(file).ifPresent(mini -> mini.sections().size());
+            UnwindTable unwind = UnwindTable.build(file, Optional.empty());
+            for (long address = 0x1000; address < 0x2000; address += 0x10) {
+                unwind.rulesAt(address);
+            }
             SourceLocator lines = SourceLocator.forModule(file, Optional.empty());
             for (long address = 0x401000; address < 0x402000; address += 0x100) {
                 lines.locate(address);

@@ -114,7 +114,7 @@ class ModuleIndexerTest {
         ModuleSymbols onHost = indexer.index(MappedFiles.map(file), file.toString(),
                 List.of(SymbolTestBinaries.file("debug-root")), Optional.of(inImage));
         assertEquals(Optional.of("static_helper"), nameAt(onHost, helper));
-        assertTrue(onHost.withDebugFile());
+        assertTrue(onHost.debugFile().isPresent());
         assertEquals(inImage, indexer.index(MappedFiles.map(file), file.toString(), List.of(emptyRoot),
                 Optional.of(inImage)), "without a debug file of its own a copy shares the other's index");
     }

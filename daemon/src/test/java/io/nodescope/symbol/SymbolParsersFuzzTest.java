@@ -46,4 +46,10 @@ class SymbolParsersFuzzTest {
             // Hostile input rejected the way the symbolizer counts it.
         }
     }
+
+    /** .eh_frame or .debug_frame contents: CIEs, FDEs, DW_CFA programs and the expressions in their rules. */
+    @FuzzTest(maxDuration = "30s")
+    void callFrameInformation(byte[] section) {
+        CfiParsers.exercise(section);
+    }
 }

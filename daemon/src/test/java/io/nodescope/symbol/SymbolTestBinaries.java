@@ -30,7 +30,11 @@ final class SymbolTestBinaries {
 
     /** A symbol's value as `nm` reports it: the expected answer comes from binutils, not from our reader. */
     static long nmAddress(String binary, String symbol) {
-        String output = Commands.run(directory(), Map.of(), List.of("nm", file(binary).toString()));
+        return nmAddressIn(file(binary), symbol);
+    }
+
+    static long nmAddressIn(Path binary, String symbol) {
+        String output = Commands.run(binary.getParent(), Map.of(), List.of("nm", binary.toString()));
         for (String line : output.split("\n")) {
             String[] fields = line.trim().split("\\s+");
             if (fields.length == 3 && fields[2].equals(symbol)) {
