@@ -13,10 +13,14 @@ import java.util.List;
  * {@link #snapshot} when the event arrives, {@link #symbolizeUser} whenever convenient after.
  */
 public final class Symbolizer implements AutoCloseable {
-    /** Heap for indexed modules; libjvm.so's index is ~2 MB, a typical library's a few KB. */
-    static final long MODULE_CACHE_BYTES = 256L << 20;
+    /**
+     * Heap for indexed modules, per cache (the two mostly share their entries); libjvm.so's index is
+     * ~2 MB, a typical library's a few KB. An eighth of the heap bound: 16 MB under
+     * deploy/jvm.options' -Xmx128m, where the idle daemon holds ~25 MB and a full export queue ~15 MB.
+     */
+    static final long MODULE_CACHE_BYTES = shareOfHeap(256L << 20, 8, Runtime.getRuntime().maxMemory());
     /** Perf maps are reparsed when they grow, so this holds few live versions. */
-    static final long PERF_MAP_CACHE_BYTES = 64L << 20;
+    static final long PERF_MAP_CACHE_BYTES = shareOfHeap(64L << 20, 16, Runtime.getRuntime().maxMemory());
 
     private final Snapshotter snapshotter;
     private final UserSymbolizer user;
@@ -26,6 +30,14 @@ public final class Symbolizer implements AutoCloseable {
         this.snapshotter = snapshotter;
         this.user = user;
         this.kernel = kernel;
+    }
+
+    /**
+     * A cache's bound: at most {@code most}, and no more than 1/{@code divisor} of the heap, so a
+     * bounded heap fills its caches and evicts instead of failing with OutOfMemoryError.
+     */
+    static long shareOfHeap(long most, int divisor, long maxHeapBytes) {
+        return Math.min(most, maxHeapBytes / divisor);
     }
 
     /** @param procRoot /proc, or a fake tree in tests */
