@@ -79,6 +79,7 @@ ln "$out/rootfs.tar" "$ctx/rootfs.tar" 2>/dev/null || cp "$out/rootfs.tar" "$ctx
 "$JAVA_HOME/bin/jlink" --add-modules "$JRE_MODULES" --strip-debug --no-header-files --no-man-pages \
 	--compress=zip-6 --generate-cds-archive --output "$ctx/jre"
 cp "$jar" "$ctx/nodescope.jar"
+cp "$repo_root/deploy/jvm.options" "$ctx/jvm.options"
 case $(uname -m) in
 	x86_64) jna_arch=linux-x86-64 ;;
 	aarch64) jna_arch=linux-aarch64 ;;
