@@ -8,8 +8,9 @@ export JAVA_HOME
 export MAVEN_OPTS ?= --sun-misc-unsafe-memory-access=allow
 MVN := mvn -B -q
 JAR := daemon/target/nodescope.jar
-# protobuf-java still reads arrays through sun.misc.Unsafe; allow it without JDK 25 printing a warning.
-JAVA := $(JAVA_HOME)/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow
+# The daemon's JVM flags (native access, collector, heap bound, ...) live in one file that the image's
+# entry point reads too; why each flag: deploy/jvm.options.
+JAVA := $(JAVA_HOME)/bin/java @$(CURDIR)/deploy/jvm.options
 
 BUILD := build/bpf
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
@@ -24,7 +25,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall 
 APT_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool gcc make maven linux-libc-dev golang-go binutils xz-utils gdb
 NEEDED_COMMANDS := clang llvm-strip bpftool gcc mvn go nm objcopy strip readelf addr2line xz gdb
 
-.PHONY: deps image-deps bpf build run test fuzz unit-test bench bench-symbolize bench-unwind demo-oom demo-oom-neighbour image manifests clean
+.PHONY: deps image-deps bpf build run test fuzz unit-test bench bench-symbolize bench-unwind bench-footprint demo-oom demo-oom-neighbour image manifests clean
 
 deps:
 	@missing=""; for c in $(NEEDED_COMMANDS); do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
@@ -98,6 +99,10 @@ bench-symbolize: build
 # The CFI unwinder against perf's DWARF unwinding and gdb (as root: gdb and perf attach).
 bench-unwind: build
 	bench/unwind-bench.sh
+
+# Resident memory with deploy/jvm.options against the JVM's defaults, idle and with a full export queue (root).
+bench-footprint: build
+	bench/footprint.sh
 
 demo-oom:
 	demo/oom-demo.sh

@@ -3,14 +3,17 @@
 # and what the memcg counted, and removes the cgroup on every path. Run nodescope alongside
 # (`sudo make run`) to see the kill as a span.
 #
-# Usage: sudo demo/oom-demo.sh [--neighbour] [oom-alloc options: -c chunk-MiB -t total-MiB -p pause-s]
+# Usage: sudo demo/oom-demo.sh [--neighbour] [--repeat N] [--limit-mib M] [oom-alloc options: -c chunk-MiB -t total-MiB -p pause-s]
 #   default      one oom-alloc allocates past the limit and is killed: victim and trigger are one
+#   --repeat N   N such kills one after the other in the same cgroup (many spans, e.g. for
+#                bench/footprint.sh to fill the export queue)
+#   --limit-mib  the cgroup's limit (default 64 MiB); a small one makes each kill quicker
 #   --neighbour  a "hog" holds 40 MiB, then an "allocator" pushes the cgroup past its limit: the
 #                OOM killer kills the hog (first in line, oom_score_adj 1000), the allocator
 #                lives on, and the span names the allocator's stack as the trigger's
 set -euo pipefail
 
-readonly LIMIT_BYTES=$((64 * 1024 * 1024))
+LIMIT_BYTES=$((64 * 1024 * 1024))
 readonly NAME_PREFIX=nodescope-demo-
 readonly CGROUP_MOUNT=/sys/fs/cgroup
 # How long cleanup waits for the cgroup to empty after killing our child.
@@ -119,10 +122,18 @@ describe_oom_kills() {
 
 main() {
 	neighbour=no
-	if [[ ${1:-} == --neighbour ]]; then
-		neighbour=yes
+	local repeat=1
+	while (($#)); do
+		case $1 in
+			--neighbour) neighbour=yes ;;
+			--repeat) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || fail "--repeat needs a count, e.g. --repeat 100"
+				repeat=$2; shift ;;
+			--limit-mib) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || fail "--limit-mib needs a size in MiB, e.g. --limit-mib 8"
+				LIMIT_BYTES=$(($2 * 1024 * 1024)); shift ;;
+			*) break ;;
+		esac
 		shift
-	fi
+	done
 	if [[ $(id -u) != 0 ]]; then
 		fail "needs root to create a memory cgroup; run: sudo make demo-oom"
 	fi
@@ -143,6 +154,8 @@ main() {
 
 	if [[ $neighbour == yes ]]; then
 		run_neighbours "$binary"
+	elif ((repeat > 1)); then
+		run_repeatedly "$repeat" "$binary" "$@"
 	else
 		start_in_cgroup "$binary" "$@"
 		pid=${children[-1]}
@@ -157,6 +170,23 @@ start_in_cgroup() {
 	# shellcheck disable=SC2016 # $$ and $@ belong to the child shell
 	sh -c 'echo $$ >"$0" && exec "$@"' "$cgroup/cgroup.procs" "$@" &
 	children+=("$!")
+}
+
+# One oom-alloc after the other; each is reaped before the next starts, so cleanup never
+# signals a recycled pid.
+run_repeatedly() {
+	local count=$1 binary=$2 run pid status
+	shift 2
+	log "running oom-alloc $count times"
+	for ((run = 1; run <= count; run++)); do
+		status=0
+		start_in_cgroup "$binary" "$@" >/dev/null
+		pid=${children[-1]}
+		# bash reports each SIGKILLed job on stderr: one line per expected kill is noise here.
+		wait "$pid" 2>/dev/null || status=$?
+		unset 'children[-1]'
+	done
+	describe_exit "the last oom-alloc" "$pid" "$status"
 }
 
 rss_kib() {

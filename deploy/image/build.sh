@@ -88,6 +88,7 @@ if [[ ! -d $jre ]]; then
 fi
 cp -al "$jre" "$ctx/jre" 2>/dev/null || cp -a "$jre" "$ctx/jre"
 cp "$jar" "$ctx/nodescope.jar"
+cp "$repo_root/deploy/jvm.options" "$ctx/jvm.options"
 case $(uname -m) in
 	x86_64) jna_arch=linux-x86-64 ;;
 	aarch64) jna_arch=linux-aarch64 ;;

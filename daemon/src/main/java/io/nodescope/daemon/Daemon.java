@@ -129,6 +129,11 @@ public final class Daemon implements AutoCloseable {
             daemon.close();
             throw e;
         }
+        // Start-up's garbage (the kallsyms text and its lines, libc's index build) outlives the young
+        // collections of its parse and sits in the old generation, which the serial collector
+        // (deploy/jvm.options) collects only when it fills: one full collection now, while nothing
+        // waits, lets the heap shrink to what the idle daemon holds (about a third of it).
+        System.gc();
         daemon.ready = true;
         LOG.log(System.Logger.Level.INFO, "nodescope ready: {0} of {1} probe modules attached ({2}); spans to {3}{4}",
                 daemon.sources.size(), enabled.size(), String.join("; ", daemon.moduleStatus.values()),

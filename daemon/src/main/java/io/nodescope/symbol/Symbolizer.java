@@ -13,10 +13,14 @@ import java.util.List;
  * {@link #snapshot} when the event arrives, {@link #symbolizeUser} whenever convenient after.
  */
 public final class Symbolizer implements AutoCloseable {
-    /** Heap for indexed modules; libjvm.so's index is ~2 MB, a typical library's a few KB. */
-    static final long MODULE_CACHE_BYTES = 256L << 20;
+    /**
+     * Heap for indexed modules, per cache (the two mostly share their entries); libjvm.so's index is
+     * ~2 MB, a typical library's a few KB. An eighth of the heap bound: 16 MB under
+     * deploy/jvm.options' -Xmx128m, where the idle daemon holds ~25 MB and a full export queue ~15 MB.
+     */
+    static final long MODULE_CACHE_BYTES = shareOfHeap(256L << 20, 8, Runtime.getRuntime().maxMemory());
     /** Perf maps are reparsed when they grow, so this holds few live versions. */
-    static final long PERF_MAP_CACHE_BYTES = 64L << 20;
+    static final long PERF_MAP_CACHE_BYTES = shareOfHeap(64L << 20, 16, Runtime.getRuntime().maxMemory());
 
     private final Snapshotter snapshotter;
     private final UserSymbolizer user;
@@ -28,6 +32,14 @@ public final class Symbolizer implements AutoCloseable {
         this.user = user;
         this.kernel = kernel;
         this.unwinder = unwinder;
+    }
+
+    /**
+     * A cache's bound: at most {@code most}, and no more than 1/{@code divisor} of the heap, so a
+     * bounded heap fills its caches and evicts instead of failing with OutOfMemoryError.
+     */
+    static long shareOfHeap(long most, int divisor, long maxHeapBytes) {
+        return Math.min(most, maxHeapBytes / divisor);
     }
 
     /** @param procRoot /proc, or a fake tree in tests */
@@ -102,11 +114,20 @@ public final class Symbolizer implements AutoCloseable {
     /**
      * The user stack's frames from its registers and stack copy, through the call frame information
      * of the files the snapshot's regions map (frame pointers where there is none). Name the frames
-     * with {@link #symbolizeUser} on {@link UnwoundStack#lookupAddresses()}. Never throws; bounded
+     * with {@link #symbolizeUnwound}. Never throws; bounded
      * to {@link StackUnwinder#MAX_FRAMES} frames whatever the input.
      */
     public UnwoundStack unwindUser(ProcessSnapshot snapshot, UserStack stack) {
         return unwinder.unwind(snapshot, stack);
+    }
+
+    /**
+     * An unwound stack's frames, one list per frame as {@link #symbolizeUserWithInlinedFrames}: each
+     * shows its address and is named at the unwinder's lookup address (a signal-interrupted frame and
+     * __restore_rt at their pc, other callers inside their call).
+     */
+    public List<List<Frame>> symbolizeUnwound(ProcessSnapshot snapshot, UnwoundStack stack) {
+        return user.symbolizeInlined(snapshot, stack.addresses(), stack.lookupAddresses());
     }
 
     /**

@@ -49,10 +49,23 @@ final class UserSymbolizer {
      * return address, looked up one byte earlier, inside its call (see {@link #lookupAddress}).
      */
     List<List<Frame>> symbolizeInlined(ProcessSnapshot snapshot, List<Long> addresses) {
+        List<Long> lookups = new ArrayList<>(addresses.size());
+        for (int i = 0; i < addresses.size(); i++) {
+            lookups.add(lookupAddress(addresses.get(i), i));
+        }
+        return symbolizeInlined(snapshot, addresses, lookups);
+    }
+
+    /**
+     * As {@link #symbolizeInlined(ProcessSnapshot, List)}, each frame named at the lookup address
+     * given for it: an unwound stack knows better than the frame's index which frames a signal
+     * interrupted (named at their pc) and which are callers (at their return address - 1).
+     */
+    List<List<Frame>> symbolizeInlined(ProcessSnapshot snapshot, List<Long> addresses, List<Long> lookupAddresses) {
         List<List<Frame>> frames = new ArrayList<>(addresses.size());
         for (int i = 0; i < addresses.size(); i++) {
             long address = addresses.get(i);
-            List<Frame> atAddress = framesAt(snapshot, address, lookupAddress(address, i));
+            List<Frame> atAddress = framesAt(snapshot, address, lookupAddresses.get(i));
             (atAddress.getLast().function().isPresent() ? failures.resolvedFrames : failures.unresolvedFrames)
                     .increment();
             frames.add(atAddress);

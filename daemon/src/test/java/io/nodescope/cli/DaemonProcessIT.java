@@ -40,11 +40,13 @@ class DaemonProcessIT {
     private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
     /**
-     * The jar is run from a copy in a directory every user can enter: the unprivileged run must not
+     * The jar and the JVM flags it ships with (deploy/jvm.options, as `make run` and the image use
+     * them) are run from copies in a directory every user can enter: the unprivileged run must not
      * depend on where the checkout lives (a clone under /root or in a mktemp -d is mode 0700).
      */
     private static Path runDirectory;
     private static Path jar;
+    private static Path jvmOptions;
 
     @BeforeAll
     static void copyJarWhereEveryUserCanReadIt() throws IOException {
@@ -53,12 +55,17 @@ class DaemonProcessIT {
         Files.setPosixFilePermissions(runDirectory, PosixFilePermissions.fromString("rwxr-xr-x"));
         jar = Files.copy(BUILT_JAR, runDirectory.resolve("nodescope.jar"));
         Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+        jvmOptions = Files.copy(RepositoryRoot.find().resolve("deploy/jvm.options"), runDirectory.resolve("jvm.options"));
+        Files.setPosixFilePermissions(jvmOptions, PosixFilePermissions.fromString("rw-r--r--"));
     }
 
     @AfterAll
     static void deleteTheCopy() throws IOException {
         if (jar != null) {
             Files.deleteIfExists(jar);
+        }
+        if (jvmOptions != null) {
+            Files.deleteIfExists(jvmOptions);
         }
         if (runDirectory != null) {
             Files.deleteIfExists(runDirectory);
@@ -175,8 +182,7 @@ class DaemonProcessIT {
     private static Process start(List<String> prefix, String httpAddress, Map<String, String> environment)
             throws IOException {
         List<String> command = new ArrayList<>(prefix);
-        command.addAll(List.of(JAVA, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-jar", jar.toString(),
+        command.addAll(List.of(JAVA, "@" + jvmOptions, "-jar", jar.toString(),
                 "--http-address", httpAddress));
         ProcessBuilder builder = new ProcessBuilder(command).directory(runDirectory.toFile()).redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("OTEL_") || name.startsWith("NODESCOPE_"));

@@ -50,7 +50,7 @@ class UnwindAgainstGdbIT {
                 assertEquals(thread.gdbPcs(), unwound.addresses(),
                         () -> thread.describe() + "\nunwound (" + unwound.end() + "): " + hex(unwound.addresses()));
                 assertEquals(UnwoundStack.End.OUTERMOST, unwound.end(), thread.describe());
-                List<Frame> frames = symbolizer.symbolizeUser(snapshot, unwound.lookupAddresses());
+                List<Frame> frames = symbolizer.symbolizeUnwound(snapshot, unwound).stream().map(List::getLast).toList();
                 for (int i = 0; i < frames.size(); i++) {
                     Frame frame = frames.get(i);
                     String gdbName = thread.gdbFrames().get(i).function();

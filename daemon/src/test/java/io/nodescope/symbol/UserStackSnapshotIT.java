@@ -73,7 +73,7 @@ class UserStackSnapshotIT {
                 UnwoundStack unwound = symbolizer.unwindUser(snapshot, stack);
                 assertEquals(blocked.gdbPcs(), unwound.addresses(), blocked.describe());
                 assertEquals(UnwoundStack.End.OUTERMOST, unwound.end());
-                List<String> names = symbolizer.symbolizeUser(snapshot, unwound.lookupAddresses()).stream()
+                List<String> names = symbolizer.symbolizeUnwound(snapshot, unwound).stream().map(List::getLast)
                         .map(frame -> frame.function().orElse("??")).toList();
                 assertEquals(List.of("blocks_in_read", "main"), names.subList(1, 3), names.toString());
             }
