@@ -71,19 +71,20 @@ if [[ ! -f $rootfs_tar ]]; then
 fi
 t1=$SECONDS
 
-# 2. build context: JRE, JNA stub, jar. The JRE is cached too, keyed by the JDK's build and the
-# modules: jlink with its CDS archive takes seconds, more on a busy machine.
+# 2. build context: JRE, JNA stub, jar. The JRE is cached too, keyed by the JDK's build, the
+# modules and jlink's options: jlink takes seconds, more on a busy machine. No CDS archive: the
+# entry point runs with -Xshare:off (deploy/jvm.options says why).
 ctx=$out/context
 rm -rf "$ctx"
 mkdir -p "$ctx/lib"
 ln "$rootfs_tar" "$ctx/rootfs.tar" 2>/dev/null || cp "$rootfs_tar" "$ctx/rootfs.tar"
-jre_key=$(cat "$JAVA_HOME/release" - <<<"$JRE_MODULES" | sha256sum | cut -c1-16)
+JLINK_OPTIONS=(--strip-debug --no-header-files --no-man-pages --compress=zip-6)
+jre_key=$(cat "$JAVA_HOME/release" - <<<"$JRE_MODULES ${JLINK_OPTIONS[*]}" | sha256sum | cut -c1-16)
 jre=$out/jre-$jre_key
 if [[ ! -d $jre ]]; then
 	rm -rf "$jre.tmp"
 	# JDK 25 ships no jmods/: jlink links from the run-time image (JEP 493).
-	"$JAVA_HOME/bin/jlink" --add-modules "$JRE_MODULES" --strip-debug --no-header-files --no-man-pages \
-		--compress=zip-6 --generate-cds-archive --output "$jre.tmp"
+	"$JAVA_HOME/bin/jlink" --add-modules "$JRE_MODULES" "${JLINK_OPTIONS[@]}" --output "$jre.tmp"
 	mv "$jre.tmp" "$jre"
 fi
 cp -al "$jre" "$ctx/jre" 2>/dev/null || cp -a "$jre" "$ctx/jre"

@@ -120,8 +120,8 @@ final class Kallsyms {
      */
     private record Line(long address, int nameStart, int nameEnd, String module) {
         static Line of(String text, int start, int end) {
-            int afterAddress = text.indexOf(' ', start);
-            if (afterAddress < 0 || afterAddress >= end || afterAddress + 3 > end
+            int afterAddress = text.indexOf(' ', start, end);
+            if (afterAddress < 0 || afterAddress + 3 > end
                     || text.charAt(afterAddress + 2) != ' ' || !isText(text.charAt(afterAddress + 1))) {
                 return null;
             }
@@ -132,8 +132,8 @@ final class Kallsyms {
                 return null;
             }
             int nameStart = afterAddress + 3;
-            int tab = text.indexOf('\t', nameStart);
-            int nameEnd = tab >= 0 && tab < end ? tab : end;
+            int tab = text.indexOf('\t', nameStart, end);
+            int nameEnd = tab >= 0 ? tab : end;
             String module = KERNEL_MODULE;
             if (nameEnd < end) {
                 String rest = text.substring(nameEnd + 1, end).trim();
