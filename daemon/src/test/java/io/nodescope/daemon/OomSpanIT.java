@@ -261,7 +261,7 @@ class OomSpanIT {
         }
     }
 
-    private static Daemon startDaemon(String endpoint, Protocol protocol, ByteArrayOutputStream console)
+    static Daemon startDaemon(String endpoint, Protocol protocol, ByteArrayOutputStream console)
             throws Exception {
         return startDaemon(endpoint, protocol, console, ProbeModules.all());
     }
@@ -281,7 +281,7 @@ class OomSpanIT {
                 modules);
     }
 
-    private static Predicate<ReceivedSpan> oomKillOf(OomKilledRun victim) {
+    static Predicate<ReceivedSpan> oomKillOf(OomKilledRun victim) {
         return span -> span.span().getName().equals("oom.kill")
                 && span.attribute("process.pid").map(AnyValue::getIntValue).orElse(-1L) == victim.pid();
     }
@@ -295,7 +295,7 @@ class OomSpanIT {
                 .getValuesList().stream().map(AnyValue::getStringValue).toList();
     }
 
-    private static long integer(ReceivedSpan span, String key) {
+    static long integer(ReceivedSpan span, String key) {
         return span.attribute(key).orElseThrow(() -> new AssertionError("no " + key)).getIntValue();
     }
 

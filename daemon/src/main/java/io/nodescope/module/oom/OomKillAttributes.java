@@ -1,10 +1,14 @@
 package io.nodescope.module.oom;
 
+import io.nodescope.event.MemcgStatItem;
 import io.nodescope.span.StackAttributes;
 
 import io.opentelemetry.api.common.AttributeKey;
 
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 import static io.opentelemetry.api.common.AttributeKey.booleanKey;
 import static io.opentelemetry.api.common.AttributeKey.longKey;
@@ -43,6 +47,9 @@ public final class OomKillAttributes {
     /** The memory cgroup whose limit was hit (the victim's own, or an ancestor such as the pod's). */
     public static final MemcgKeys CONSTRAINING_MEMCG = new MemcgKeys("nodescope.oom.memcg");
 
+    /** memory.stat of the memcg the OOM killer ran for, when it decided (nodescope.oom.stat.*). */
+    public static final MemcgStatKeys OOM_STAT = new MemcgStatKeys("nodescope.oom.stat");
+
     public static final AttributeKey<Long> TRIGGER_PID = longKey("nodescope.oom.trigger.pid");
     public static final AttributeKey<Long> TRIGGER_TID = longKey("nodescope.oom.trigger.tid");
     public static final AttributeKey<String> TRIGGER_COMM = stringKey("nodescope.oom.trigger.comm");
@@ -68,6 +75,22 @@ public final class OomKillAttributes {
                     longKey(prefix + ".limit_bytes"), longKey(prefix + ".failcnt"),
                     longKey(prefix + ".oom_events"), longKey(prefix + ".oom_kill_events"),
                     longKey(prefix + ".memsw_usage_bytes"), longKey(prefix + ".memsw_limit_bytes"));
+        }
+    }
+
+    /** One key per {@link MemcgStatItem}, "_bytes" where it counts bytes, and the working set. */
+    public record MemcgStatKeys(AttributeKey<Long> memcgId, Map<MemcgStatItem, AttributeKey<Long>> items,
+                                AttributeKey<Long> workingSetBytes) {
+        MemcgStatKeys(String prefix) {
+            this(longKey(prefix + ".memcg.id"), itemKeys(prefix), longKey(prefix + ".working_set_bytes"));
+        }
+
+        private static Map<MemcgStatItem, AttributeKey<Long>> itemKeys(String prefix) {
+            EnumMap<MemcgStatItem, AttributeKey<Long>> keys = new EnumMap<>(MemcgStatItem.class);
+            for (MemcgStatItem item : MemcgStatItem.values()) {
+                keys.put(item, longKey(prefix + "." + item.statName() + (item.isBytes() ? "_bytes" : "")));
+            }
+            return Collections.unmodifiableMap(keys);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.nodescope.module.oom;
 import io.nodescope.span.SpanFactory;
 
 import io.nodescope.event.BootClock;
+import io.nodescope.event.MemcgStat;
 import io.nodescope.event.MemcgState;
 import io.nodescope.module.exit.ProcessExit;
 import io.nodescope.event.RawStack;
@@ -87,6 +88,7 @@ public final class OomKillSpanMapper {
         enriched.victimCgroupPath().ifPresent(path -> attributes.put(VICTIM_MEMCG.path(), path));
         kill.constrainingMemcg().ifPresent(memcg -> putMemcg(attributes, CONSTRAINING_MEMCG, memcg));
         enriched.constrainingCgroupPath().ifPresent(path -> attributes.put(CONSTRAINING_MEMCG.path(), path));
+        kill.memcgStat().ifPresent(stat -> putMemcgStat(attributes, kill, stat));
         if (kill.trigger().memcgId() != 0) {
             attributes.put(TRIGGER_MEMCG_ID, kill.trigger().memcgId());
         }
@@ -107,6 +109,17 @@ public final class OomKillSpanMapper {
                 .orElse(kill.constraint() == OomConstraint.GLOBAL ? " (node out of memory)" : "");
         String died = victimExit.map(exit -> ", exit code " + exit.exitCode()).orElse("");
         return "OOM killer killed " + kill.victim().comm() + " (pid " + kill.victim().tgid() + ")" + limit + died;
+    }
+
+    private static void putMemcgStat(AttributesBuilder attributes, OomKill kill, MemcgStat stat) {
+        attributes.put(OOM_STAT.memcgId(), stat.memcgId());
+        stat.values().forEach((item, value) -> attributes.put(OOM_STAT.items().get(item), value));
+        // The usage read with the same counters: the constraining memcg's, or the victim's own.
+        Stream.of(kill.constrainingMemcg(), kill.victimMemcg())
+                .flatMap(Optional::stream)
+                .filter(memcg -> memcg.id() == stat.memcgId())
+                .findFirst()
+                .ifPresent(memcg -> attributes.put(OOM_STAT.workingSetBytes(), stat.workingSetBytes(memcg.usageBytes())));
     }
 
     private static void putMemcg(AttributesBuilder attributes, MemcgKeys keys, MemcgState memcg) {
