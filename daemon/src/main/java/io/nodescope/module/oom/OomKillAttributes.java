@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import static io.opentelemetry.api.common.AttributeKey.booleanKey;
+import static io.opentelemetry.api.common.AttributeKey.longArrayKey;
 import static io.opentelemetry.api.common.AttributeKey.longKey;
 import static io.opentelemetry.api.common.AttributeKey.stringArrayKey;
 import static io.opentelemetry.api.common.AttributeKey.stringKey;
@@ -49,6 +50,15 @@ public final class OomKillAttributes {
 
     /** memory.stat of the memcg the OOM killer ran for, when it decided (nodescope.oom.stat.*). */
     public static final MemcgStatKeys OOM_STAT = new MemcgStatKeys("nodescope.oom.stat");
+
+    // What led to the kill (OomIncidentParts): the verdict, the component that grew most, the usage history.
+    public static final AttributeKey<String> VERDICT = stringKey("nodescope.oom.verdict");
+    public static final AttributeKey<String> FASTEST_GROWING = stringKey("nodescope.oom.fastest_growing");
+    public static final AttributeKey<Long> FASTEST_GROWING_BYTES = longKey("nodescope.oom.fastest_growing_bytes");
+    public static final AttributeKey<List<Long>> HISTORY_USAGE_BYTES = longArrayKey("nodescope.oom.history.usage_bytes");
+    public static final AttributeKey<List<Long>> HISTORY_OFFSET_MS = longArrayKey("nodescope.oom.history.offset_ms");
+    /** On the memcg.usage_crossed span events. */
+    public static final AttributeKey<Long> THRESHOLD_PERCENT = longKey("nodescope.oom.threshold_percent");
 
     public static final AttributeKey<Long> TRIGGER_PID = longKey("nodescope.oom.trigger.pid");
     public static final AttributeKey<Long> TRIGGER_TID = longKey("nodescope.oom.trigger.tid");

@@ -6,6 +6,7 @@ import io.nodescope.event.BootClock;
 import io.nodescope.event.MemcgStat;
 import io.nodescope.event.MemcgState;
 import io.nodescope.module.exit.ProcessExit;
+import io.nodescope.module.oom.incident.OomIncident;
 import io.nodescope.event.RawStack;
 import io.nodescope.symbol.Frame;
 import io.nodescope.symbol.NamedStacks;
@@ -97,9 +98,12 @@ public final class OomKillSpanMapper {
         TRIGGER_KERNEL.put(attributes, kill.triggerKernelStack(), stacks.kernel());
         TRIGGER_USER.put(attributes, kill.triggerUserStack(), stacks.user());
         StackAttributes.putStackTrace(attributes, stacks.kernel(), stacks.user());
+        Optional<OomIncident> incident = OomIncidentParts.incident(enriched);
+        incident.ifPresent(found -> OomIncidentParts.putAttributes(attributes, found, kill.bootTimeNanos()));
         return spans.span(SPAN_NAME, spans.newTrace(), SpanContext.getInvalid(),
                 StatusData.create(StatusCode.ERROR, describe(kill, victimExit)), start, end, attributes.build(),
-                List.of(), List.of(), enriched.victimWorkload());
+                incident.map(found -> OomIncidentParts.events(found, spans)).orElse(List.of()), List.of(),
+                enriched.victimWorkload());
     }
 
     /** The status line a person reads first. */
