@@ -268,8 +268,14 @@ class OomSpanIT {
 
     private static Daemon startDaemon(String endpoint, Protocol protocol, ByteArrayOutputStream console,
                                       List<ProbeModule> modules) throws Exception {
-        NodescopeConfig config = ConfigLoader.load(List.of("--console=true", "--http-address=127.0.0.1:0"),
-                Map.of(), ProbeModules.catalog(modules));
+        return startDaemon(endpoint, protocol, console, modules, List.of());
+    }
+
+    static Daemon startDaemon(String endpoint, Protocol protocol, ByteArrayOutputStream console,
+                              List<ProbeModule> modules, List<String> moreArguments) throws Exception {
+        List<String> arguments = new ArrayList<>(List.of("--console=true", "--http-address=127.0.0.1:0"));
+        arguments.addAll(moreArguments);
+        NodescopeConfig config = ConfigLoader.load(arguments, Map.of(), ProbeModules.catalog(modules));
         ExportSetup export = ExportSetup.configure(Map.of(
                 "otel.exporter.otlp.endpoint", endpoint,
                 "otel.exporter.otlp.protocol", protocol.otelName,
