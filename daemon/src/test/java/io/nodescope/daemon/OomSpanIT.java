@@ -13,6 +13,7 @@ import io.nodescope.testing.MemoryHierarchy;
 import io.nodescope.testing.OomAllocBinary;
 import io.nodescope.testing.OomKilledRun;
 import io.nodescope.testing.OtlpReceiver;
+import io.nodescope.testing.ProcessOutput;
 import io.nodescope.testing.OtlpReceiver.Protocol;
 import io.nodescope.testing.OtlpReceiver.ReceivedSpan;
 import io.nodescope.testing.RequiresMemoryCgroup;
@@ -125,7 +126,7 @@ class OomSpanIT {
              MemoryCgroup cgroup = MemoryCgroup.create("nodescope-it-trigger", LIMIT_BYTES)) {
             String binary = OomAllocBinary.path().toString();
             Process hog = cgroup.start(List.of(binary, "-t", "20", "-H", "60"));
-            awaitOutput(hog, "holding it");
+            ProcessOutput.await(hog, "holding it");
             // Certain to be chosen first, whatever the processes' sizes when the limit is hit.
             Files.writeString(Path.of("/proc/" + hog.pid() + "/oom_score_adj"), "1000");
             // The kernel hides the dying victim from the OOM killer (MMF_OOM_SKIP, set in exit_mmap)
@@ -133,7 +134,7 @@ class OomSpanIT {
             // window gets a second kill, and would be its victim if it were the only one left (seen in
             // CI). This bystander, next in line, takes that kill instead: the trigger lives on.
             Process bystander = cgroup.start(List.of("sh", "-c", "echo in the cgroup && exec sleep 60"));
-            awaitOutput(bystander, "in the cgroup");
+            ProcessOutput.await(bystander, "in the cgroup");
             Files.writeString(Path.of("/proc/" + bystander.pid() + "/oom_score_adj"), "999");
             Process trigger = cgroup.start(List.of(binary, "-t", "16", "-H", "2"));
 
@@ -152,16 +153,6 @@ class OomSpanIT {
             assertTrue(string(received, "code.stacktrace").contains("\ntouch_pages+0x"));
             assertEquals(0, trigger.waitFor(), "the trigger finished its allocation after the victim died");
         }
-    }
-
-    private static void awaitOutput(Process process, String text) throws java.io.IOException {
-        var reader = process.inputReader(StandardCharsets.UTF_8);
-        for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-            if (line.contains(text)) {
-                return;
-            }
-        }
-        throw new AssertionError("process ended before printing '" + text + "'");
     }
 
     /**
