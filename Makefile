@@ -24,7 +24,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall 
 APT_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool gcc make maven linux-libc-dev golang-go binutils xz-utils
 NEEDED_COMMANDS := clang llvm-strip bpftool gcc mvn go nm objcopy strip readelf addr2line xz
 
-.PHONY: deps bpf build run test fuzz unit-test bench bench-symbolize demo-oom demo-oom-neighbour image manifests clean
+.PHONY: deps bpf build run test fuzz unit-test bench bench-symbolize bench-incident demo-oom demo-oom-neighbour image manifests clean
 
 deps:
 	@missing=""; for c in $(NEEDED_COMMANDS); do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
@@ -88,6 +88,9 @@ bench: build
 # The symbolizer against llvm-symbolizer and addr2line (no root needed).
 bench-symbolize: build
 	bench/symbolize-bench.sh
+
+bench-incident: build
+	bench/incident-bench.sh
 
 demo-oom:
 	demo/oom-demo.sh

@@ -34,6 +34,7 @@ public final class OomModule implements ProbeModule {
     static final String HISTORY_WINDOW = "oom-history-window";
     static final String HISTORY_INTERVAL = "oom-history-interval";
     static final String HISTORY_DENSE_INTERVAL = "oom-history-dense-interval";
+    static final String HISTORY_DISCOVERY_INTERVAL = "oom-history-discovery-interval";
     static final String HISTORY_MAX_SAMPLES = "oom-history-max-samples";
     static final String HISTORY_MAX_CGROUPS = "oom-history-max-cgroups";
     static final KernelProbe.Ring RING = new KernelProbe.Ring("oom_events", 0);
@@ -68,8 +69,10 @@ public final class OomModule implements ProbeModule {
                 new SettingSpec(HISTORY_WINDOW, "DURATION  keep this much history of every memory cgroup with a "
                         + "limit, to explain its OOM kills; 0s turns the sampler off (default 5m)",
                         SettingSpec.Kind.DURATION, "5m"),
-                new SettingSpec(HISTORY_INTERVAL, "DURATION  sample each limited memory cgroup this often, and look "
-                        + "for new ones (default 10s)", SettingSpec.Kind.DURATION, "10s"),
+                new SettingSpec(HISTORY_INTERVAL, "DURATION  sample each limited memory cgroup this often "
+                        + "(default 10s)", SettingSpec.Kind.DURATION, "10s"),
+                new SettingSpec(HISTORY_DISCOVERY_INTERVAL, "DURATION  look for new limited memory cgroups this "
+                        + "often: a walk of the whole hierarchy (default 30s)", SettingSpec.Kind.DURATION, "30s"),
                 new SettingSpec(HISTORY_DENSE_INTERVAL, "DURATION  this often instead while at 80% of its limit or "
                         + "more, or at 50% while the node stalls on memory (default 1s)", SettingSpec.Kind.DURATION, "1s"),
                 new SettingSpec(HISTORY_MAX_SAMPLES, "N  samples kept over all cgroups, about "
@@ -116,7 +119,7 @@ public final class OomModule implements ProbeModule {
             Duration dense = services.settings().duration(HISTORY_DENSE_INTERVAL);
             handler.runEvery(live.timer(), new MemcgSampler(live.memcgPaths().hierarchy().orElseThrow(),
                     live.memcgPaths().isUnified(), kept, services.settings().duration(HISTORY_INTERVAL), dense,
-                    services.settings().duration(HISTORY_WINDOW),
+                    services.settings().duration(HISTORY_DISCOVERY_INTERVAL), services.settings().duration(HISTORY_WINDOW),
                     (int) Math.min(Integer.MAX_VALUE, services.settings().count(HISTORY_MAX_CGROUPS)),
                     LiveBootClock::bootTimeNanosNow), dense.toMillis());
         });

@@ -1,8 +1,10 @@
 package io.nodescope.module.oom.incident;
 
+import java.io.FileInputStream;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +20,7 @@ final class CgroupMemoryFiles {
     private static final long V1_UNLIMITED_FROM = 1L << 62;
 
     private final boolean unified;
+    private byte[] buffer = new byte[8192];
 
     CgroupMemoryFiles(boolean unified) {
         this.unified = unified;
@@ -33,13 +36,47 @@ final class CgroupMemoryFiles {
         return limit <= 0 || limit >= V1_UNLIMITED_FROM ? OptionalLong.empty() : OptionalLong.of(limit);
     }
 
-    Optional<MemcgSample> sample(Path cgroup, long limitBytes, long bootTimeNanos) {
-        Optional<String> usage = read(cgroup.resolve(unified ? "memory.current" : "memory.usage_in_bytes"));
-        Optional<String> stat = read(cgroup.resolve("memory.stat"));
-        Optional<String> limitHits = unified
+    /** Without memory.stat, the costly file (the kernel flushes and formats ~50 counters for it). */
+    Optional<MemcgSample> withoutBreakdown(Path cgroup, long limitBytes, boolean limitHits, long bootTimeNanos) {
+        Optional<String> usage = read(usageFile(cgroup));
+        if (usage.isEmpty()) {
+            return Optional.empty();
+        }
+        long hits = MemcgSample.NOT_READ;
+        if (limitHits) {
+            Optional<String> text = limitHitsText(cgroup);
+            if (text.isEmpty()) {
+                return Optional.empty();
+            }
+            hits = parse(text.get());
+        }
+        return Optional.of(MemcgSample.withoutBreakdown(bootTimeNanos, parse(usage.get()), limitBytes, hits));
+    }
+
+    private Optional<String> limitHitsText(Path cgroup) {
+        return unified
                 ? read(cgroup.resolve("memory.events")).map(events -> keyed(events).getOrDefault("max", 0L))
                         .map(String::valueOf)
                 : read(cgroup.resolve("memory.failcnt"));
+    }
+
+    private Path usageFile(Path cgroup) {
+        return cgroup.resolve(unified ? "memory.current" : "memory.usage_in_bytes");
+    }
+
+    /**
+     * Everything, the limit re-read too (it can be changed in place); empty when the cgroup is gone
+     * or has no limit any more.
+     */
+    Optional<MemcgSample> sample(Path cgroup, long bootTimeNanos) {
+        OptionalLong limit = limitBytes(cgroup);
+        if (limit.isEmpty()) {
+            return Optional.empty();
+        }
+        long limitBytes = limit.getAsLong();
+        Optional<String> usage = read(usageFile(cgroup));
+        Optional<String> stat = read(cgroup.resolve("memory.stat"));
+        Optional<String> limitHits = limitHitsText(cgroup);
         if (usage.isEmpty() || stat.isEmpty() || limitHits.isEmpty()) {
             return Optional.empty();
         }
@@ -76,9 +113,21 @@ final class CgroupMemoryFiles {
         }
     }
 
-    private static Optional<String> read(Path file) {
-        try {
-            return Optional.of(Files.readString(file).strip());
+    /**
+     * One open, one or two reads into a reused buffer, one close: Files.readString also asks for
+     * the size (cgroup files all claim 4096) and allocates per call, which showed in the sampler's
+     * CPU time. The files are ASCII. Not thread-safe (the buffer): the sampler's one thread.
+     */
+    private Optional<String> read(Path file) {
+        try (FileInputStream in = new FileInputStream(file.toFile())) {
+            int length = 0;
+            for (int read; (read = in.read(buffer, length, buffer.length - length)) > 0; ) {
+                length += read;
+                if (length == buffer.length) {
+                    buffer = Arrays.copyOf(buffer, buffer.length * 2);
+                }
+            }
+            return Optional.of(new String(buffer, 0, length, StandardCharsets.US_ASCII).strip());
         } catch (IOException e) {
             return Optional.empty(); // removed (or never had the file): nothing to sample
         }

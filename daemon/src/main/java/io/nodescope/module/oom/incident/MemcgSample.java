@@ -13,9 +13,23 @@ package io.nodescope.module.oom.incident;
  * @param kernelBytes       memory.stat kernel (v2; 0 on v1, whose memory.stat has no such line)
  * @param limitHits         v1 memory.failcnt / v2 memory.events "max": charges that hit the limit
  *                          and had to reclaim
+ * <p>Far below its limit a cgroup is mostly sampled for its usage alone (memory.stat is the costly
+ * file), near it for usage and limit hits with the breakdown every few samples: what was not
+ * read is {@link #NOT_READ}.
  */
 public record MemcgSample(long bootTimeNanos, long usageBytes, long limitBytes, long anonBytes, long fileBytes,
                           long shmemBytes, long inactiveFileBytes, long kernelBytes, long limitHits) {
+    public static final long NOT_READ = -1;
+
+    /** @param limitHits {@link #NOT_READ} when not read either */
+    static MemcgSample withoutBreakdown(long bootTimeNanos, long usageBytes, long limitBytes, long limitHits) {
+        return new MemcgSample(bootTimeNanos, usageBytes, limitBytes, NOT_READ, NOT_READ, NOT_READ, NOT_READ, NOT_READ,
+                limitHits);
+    }
+
+    public boolean hasBreakdown() {
+        return anonBytes != NOT_READ;
+    }
 
     /** Share of the limit in use, 0..1 (and above, briefly, on v1 with memsw). */
     public double usedFraction() {

@@ -17,13 +17,23 @@ import java.util.function.LongSupplier;
  * Samples every memory cgroup that has a limit into a {@link MemcgHistory}, densely only where it
  * matters: each cgroup every {@code interval}, and every {@code denseInterval} while its usage is at
  * or above {@link #DENSE_FROM_FRACTION} of its limit, or above {@link #DENSE_UNDER_STALL_FRACTION}
- * while the node stalls on memory (PSI). Which cgroups have a limit is found by a walk of the
- * hierarchy every {@code interval}. Run it every {@code denseInterval}; not thread-safe (one timer).
+ * while the node stalls on memory (PSI). memory.stat, the costly file, is read every
+ * {@link #BREAKDOWN_EVERY}th sample of a cgroup at half its limit or more or whose usage moved by
+ * {@link #BREAKDOWN_MOVE_FRACTION} of its limit since it was last read, else every
+ * {@link #BREAKDOWN_AT_LEAST_EVERY}th (what the verdict needs densely is the usage; the breakdown at
+ * the kill comes from the kernel); the others read the usage, and from half the limit up its limit
+ * hits. Which cgroups
+ * have a limit is found by a walk of the hierarchy every {@code discoveryInterval}. Run it every
+ * {@code denseInterval}; not thread-safe (one timer).
  */
 public final class MemcgSampler implements Runnable {
     private static final System.Logger LOG = System.getLogger("nodescope.oom");
     static final double DENSE_FROM_FRACTION = 0.8;
     static final double DENSE_UNDER_STALL_FRACTION = 0.5;
+    static final double LIMIT_HITS_FROM_FRACTION = 0.5;
+    static final int BREAKDOWN_EVERY = 6;
+    static final int BREAKDOWN_AT_LEAST_EVERY = 30;
+    static final double BREAKDOWN_MOVE_FRACTION = 0.05;
     private static final int MAX_DEPTH = 32;
 
     private final Path hierarchy;
@@ -32,6 +42,7 @@ public final class MemcgSampler implements Runnable {
     private final MemcgHistory history;
     private final long intervalNanos;
     private final long denseIntervalNanos;
+    private final long discoveryIntervalNanos;
     private final long windowNanos;
     private final int maxCgroups;
     private final LongSupplier bootClock;
@@ -44,6 +55,11 @@ public final class MemcgSampler implements Runnable {
         final long id;
         long limitBytes;
         long dueNanos;
+        double lastUsedFraction;
+        boolean gone;
+        int samplesSinceBreakdown = BREAKDOWN_AT_LEAST_EVERY; // the first sample reads it
+        long lastUsageBytes;
+        long usageAtBreakdown;
 
         Tracked(long id, long limitBytes, long dueNanos) {
             this.id = id;
@@ -53,19 +69,22 @@ public final class MemcgSampler implements Runnable {
     }
 
     public MemcgSampler(Path hierarchy, boolean unified, MemcgHistory history, Duration interval,
-                        Duration denseInterval, Duration window, int maxCgroups, LongSupplier bootClock) {
+                        Duration denseInterval, Duration discoveryInterval, Duration window, int maxCgroups,
+                        LongSupplier bootClock) {
         this(hierarchy, new CgroupMemoryFiles(unified), new NodeMemoryPressure(NodeMemoryPressure.PROC_PRESSURE_MEMORY),
-                history, interval, denseInterval, window, maxCgroups, bootClock);
+                history, interval, denseInterval, discoveryInterval, window, maxCgroups, bootClock);
     }
 
     MemcgSampler(Path hierarchy, CgroupMemoryFiles files, NodeMemoryPressure pressure, MemcgHistory history,
-                 Duration interval, Duration denseInterval, Duration window, int maxCgroups, LongSupplier bootClock) {
+                 Duration interval, Duration denseInterval, Duration discoveryInterval, Duration window,
+                 int maxCgroups, LongSupplier bootClock) {
         this.hierarchy = hierarchy;
         this.files = files;
         this.pressure = pressure;
         this.history = history;
         this.intervalNanos = interval.toNanos();
         this.denseIntervalNanos = denseInterval.toNanos();
+        this.discoveryIntervalNanos = discoveryInterval.toNanos();
         this.windowNanos = window.toNanos();
         this.maxCgroups = maxCgroups;
         this.bootClock = bootClock;
@@ -85,16 +104,36 @@ public final class MemcgSampler implements Runnable {
         long now = bootClock.getAsLong();
         if (now >= nextDiscoveryNanos) {
             discover(now);
-            nextDiscoveryNanos = now + intervalNanos;
+            nextDiscoveryNanos = now + discoveryIntervalNanos;
         }
         boolean stalled = pressure.stalledSinceLastCall();
         tracked.forEach((path, cgroup) -> {
             if (now < cgroup.dueNanos) {
                 return;
             }
-            files.sample(path, cgroup.limitBytes, now).ifPresent(sample -> {
+            boolean breakdown = cgroup.samplesSinceBreakdown + 1 >= BREAKDOWN_AT_LEAST_EVERY
+                    || (cgroup.samplesSinceBreakdown + 1 >= BREAKDOWN_EVERY
+                        && (cgroup.lastUsedFraction >= LIMIT_HITS_FROM_FRACTION
+                            || Math.abs(cgroup.lastUsageBytes - cgroup.usageAtBreakdown)
+                                >= BREAKDOWN_MOVE_FRACTION * cgroup.limitBytes));
+            var sampled = breakdown ? files.sample(path, now) : files.withoutBreakdown(path, cgroup.limitBytes,
+                    cgroup.lastUsedFraction >= LIMIT_HITS_FROM_FRACTION, now);
+            if (sampled.isEmpty()) {
+                cgroup.gone = true; // removed, or its limit lifted: the next walk decides
+                return;
+            }
+            sampled.ifPresent(sample -> {
                 history.record(cgroup.id, sample);
+                cgroup.limitBytes = sample.limitBytes();
                 double used = sample.usedFraction();
+                cgroup.lastUsedFraction = used;
+                cgroup.lastUsageBytes = sample.usageBytes();
+                if (sample.hasBreakdown()) {
+                    cgroup.samplesSinceBreakdown = 0;
+                    cgroup.usageAtBreakdown = sample.usageBytes();
+                } else {
+                    cgroup.samplesSinceBreakdown++;
+                }
                 boolean dense = used >= DENSE_FROM_FRACTION || (stalled && used >= DENSE_UNDER_STALL_FRACTION);
                 // Due a little early: the timer's period and this one are the same length.
                 cgroup.dueNanos = now + (dense ? denseIntervalNanos : intervalNanos) - denseIntervalNanos / 2;
@@ -131,12 +170,18 @@ public final class MemcgSampler implements Runnable {
     }
 
     private void track(Path directory, Map<Path, Tracked> found, long now) {
+        // A known cgroup's limit is re-read with its memory.stat: no read here.
+        Tracked known = tracked.get(directory);
+        if (known != null && !known.gone) {
+            found.put(directory, known);
+            return;
+        }
         OptionalLong limit = files.limitBytes(directory);
         if (limit.isEmpty()) {
             return;
         }
-        Tracked known = tracked.get(directory);
         if (known != null) {
+            known.gone = false;
             known.limitBytes = limit.getAsLong();
             found.put(directory, known);
             return;

@@ -44,10 +44,12 @@ public final class OomIncidents {
         }
         Ramp ramp = ramp(series, atKill.limitBytes());
         MemcgSample from = series.get(ramp.start());
-        Optional<OomIncident.Growth> fastest = Arrays.stream(MemcgSample.Component.values())
-                .map(component -> new OomIncident.Growth(component, atKill.bytes(component) - from.bytes(component)))
-                .max(Comparator.comparingLong(OomIncident.Growth::bytes))
-                .filter(growth -> growth.bytes() > 0);
+        Optional<OomIncident.Growth> fastest = breakdownAtOrBefore(series, ramp.start()).flatMap(base ->
+                Arrays.stream(MemcgSample.Component.values())
+                        .map(component -> new OomIncident.Growth(component,
+                                atKill.bytes(component) - base.bytes(component)))
+                        .max(Comparator.comparingLong(OomIncident.Growth::bytes))
+                        .filter(growth -> growth.bytes() > 0));
         return new OomIncident(verdict(series.get(ramp.notFallingSince()), from, atKill, fastest), crossings(series), firstLimitHit(series), fastest,
                 List.copyOf(series));
     }
@@ -96,6 +98,19 @@ public final class OomIncidents {
     /** Indexes into the series: where usage last fell before the kill, and where the growth began. */
     record Ramp(int notFallingSince, int start) {}
 
+    /**
+     * The components where the ramp began: a cgroup's breakdown is read every few samples, so the
+     * last one read at or before the ramp's start, else the first after it.
+     */
+    private static Optional<MemcgSample> breakdownAtOrBefore(List<MemcgSample> series, int index) {
+        for (int i = index; i >= 0; i--) {
+            if (series.get(i).hasBreakdown()) {
+                return Optional.of(series.get(i));
+            }
+        }
+        return series.subList(index, series.size() - 1).stream().filter(MemcgSample::hasBreakdown).findFirst();
+    }
+
     /** The last time usage rose through each threshold; none when it was above it all along. */
     private static List<OomIncident.Crossing> crossings(List<MemcgSample> series) {
         List<OomIncident.Crossing> crossings = new ArrayList<>();
@@ -113,9 +128,10 @@ public final class OomIncidents {
 
     /** Sampled counters only: the kill's own counter comes from the kernel, not always the same one. */
     private static OptionalLong firstLimitHit(List<MemcgSample> series) {
-        long baseline = series.getFirst().limitHits();
-        for (MemcgSample sample : series.subList(1, series.size() - 1)) {
-            if (sample.limitHits() > baseline) {
+        List<MemcgSample> read = series.subList(0, series.size() - 1).stream()
+                .filter(sample -> sample.limitHits() != MemcgSample.NOT_READ).toList();
+        for (MemcgSample sample : read) {
+            if (sample.limitHits() > read.getFirst().limitHits()) {
                 return OptionalLong.of(sample.bootTimeNanos());
             }
         }

@@ -33,7 +33,7 @@ class MemcgSamplerIT {
         AtomicLong clock = new AtomicLong(LiveBootClock.bootTimeNanosNow());
         MemoryHierarchy hierarchy = MemoryHierarchy.find(MemoryHierarchy.CGROUP_MOUNT).orElseThrow();
         MemcgSampler sampler = new MemcgSampler(hierarchy.root(), hierarchy.isV2(), history, Duration.ofSeconds(10),
-                Duration.ofSeconds(1), WINDOW, 100_000, clock::get);
+                Duration.ofSeconds(1), Duration.ofSeconds(10), WINDOW, 100_000, clock::get);
         long start = clock.get();
         try (MemoryCgroup near = MemoryCgroup.create("nodescope-it-sampler-near", LIMIT)) {
             long idleId;
@@ -52,10 +52,17 @@ class MemcgSamplerIT {
                 MemcgSample last = nearSamples.getLast();
                 assertEquals(LIMIT, last.limitBytes());
                 assertTrue(last.usedFraction() >= 0.8, last.toString());
-                assertTrue(last.anonBytes() >= 28L << 20, last.toString());
+                // memory.stat (the costly file) every 6th sample; usage and limit hits every time.
+                assertEquals(List.of(true, false, false, false, false, false, true, false, false, false, false),
+                        nearSamples.stream().map(MemcgSample::hasBreakdown).toList());
+                assertTrue(nearSamples.stream().allMatch(sample -> sample.limitHits() != MemcgSample.NOT_READ));
+                assertTrue(nearSamples.get(6).anonBytes() >= 28L << 20, nearSamples.get(6).toString());
                 List<MemcgSample> idleSamples = history.window(idleId, clock.get());
                 assertEquals(List.of(start, start + 10 * SECOND),
                         idleSamples.stream().map(MemcgSample::bootTimeNanos).toList(), "at 0 and 10 s only");
+                assertEquals(List.of(true, false), idleSamples.stream().map(MemcgSample::hasBreakdown).toList(),
+                        "memory.stat read the first time");
+                assertEquals(MemcgSample.NOT_READ, idleSamples.getLast().limitHits(), "far below its limit: usage alone");
             }
             // Removed: its history stays until it is past the window, then the next walk forgets it.
             clock.set(start + 30 * SECOND);
