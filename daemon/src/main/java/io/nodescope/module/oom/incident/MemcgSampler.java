@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.LongSupplier;
 
@@ -66,6 +67,25 @@ public final class MemcgSampler implements Runnable {
             this.limitBytes = limitBytes;
             this.dueNanos = dueNanos;
         }
+
+        boolean needsBreakdown() {
+            int sample = samplesSinceBreakdown + 1;
+            return sample >= BREAKDOWN_AT_LEAST_EVERY
+                    || (sample >= BREAKDOWN_EVERY && (lastUsedFraction >= LIMIT_HITS_FROM_FRACTION
+                            || Math.abs(lastUsageBytes - usageAtBreakdown) >= BREAKDOWN_MOVE_FRACTION * limitBytes));
+        }
+
+        void sampled(MemcgSample sample) {
+            limitBytes = sample.limitBytes();
+            lastUsedFraction = sample.usedFraction();
+            lastUsageBytes = sample.usageBytes();
+            if (sample.hasBreakdown()) {
+                samplesSinceBreakdown = 0;
+                usageAtBreakdown = sample.usageBytes();
+            } else {
+                samplesSinceBreakdown++;
+            }
+        }
     }
 
     public MemcgSampler(Path hierarchy, boolean unified, MemcgHistory history, Duration interval,
@@ -108,41 +128,26 @@ public final class MemcgSampler implements Runnable {
         }
         boolean stalled = pressure.stalledSinceLastCall();
         tracked.forEach((path, cgroup) -> {
-            if (now < cgroup.dueNanos) {
-                return;
+            if (now >= cgroup.dueNanos) {
+                sample(path, cgroup, now, stalled);
             }
-            boolean breakdown = cgroup.samplesSinceBreakdown + 1 >= BREAKDOWN_AT_LEAST_EVERY
-                    || (cgroup.samplesSinceBreakdown + 1 >= BREAKDOWN_EVERY
-                        && (cgroup.lastUsedFraction >= LIMIT_HITS_FROM_FRACTION
-                            || Math.abs(cgroup.lastUsageBytes - cgroup.usageAtBreakdown)
-                                >= BREAKDOWN_MOVE_FRACTION * cgroup.limitBytes));
-            var sampled = breakdown ? files.sample(path, now) : files.withoutBreakdown(path, cgroup.limitBytes,
-                    cgroup.lastUsedFraction >= LIMIT_HITS_FROM_FRACTION, now);
-            if (sampled.isEmpty()) {
-                cgroup.gone = true; // removed, or its limit lifted: the next walk decides
-                return;
-            }
-            sampled.ifPresent(sample -> {
-                history.record(cgroup.id, sample);
-                cgroup.limitBytes = sample.limitBytes();
-                double used = sample.usedFraction();
-                cgroup.lastUsedFraction = used;
-                cgroup.lastUsageBytes = sample.usageBytes();
-                if (sample.hasBreakdown()) {
-                    cgroup.samplesSinceBreakdown = 0;
-                    cgroup.usageAtBreakdown = sample.usageBytes();
-                } else {
-                    cgroup.samplesSinceBreakdown++;
-                }
-                boolean dense = used >= DENSE_FROM_FRACTION || (stalled && used >= DENSE_UNDER_STALL_FRACTION);
-                // Due a little early: the timer's period and this one are the same length.
-                cgroup.dueNanos = now + (dense ? denseIntervalNanos : intervalNanos) - denseIntervalNanos / 2;
-            });
         });
     }
 
-    int trackedCgroups() {
-        return tracked.size();
+    private void sample(Path path, Tracked cgroup, long now, boolean stalled) {
+        Optional<MemcgSample> sampled = cgroup.needsBreakdown() ? files.sample(path, now)
+                : files.withoutBreakdown(path, cgroup.limitBytes, cgroup.lastUsedFraction >= LIMIT_HITS_FROM_FRACTION, now);
+        if (sampled.isEmpty()) {
+            cgroup.gone = true; // removed, or its limit lifted: the next walk decides
+            return;
+        }
+        MemcgSample sample = sampled.get();
+        history.record(cgroup.id, sample);
+        cgroup.sampled(sample);
+        boolean dense = sample.usedFraction() >= DENSE_FROM_FRACTION
+                || (stalled && sample.usedFraction() >= DENSE_UNDER_STALL_FRACTION);
+        // Due a little early: the timer's period and this one are the same length.
+        cgroup.dueNanos = now + (dense ? denseIntervalNanos : intervalNanos) - denseIntervalNanos / 2;
     }
 
     /** Which cgroups have a limit now; the others' histories go once they are past the window. */
