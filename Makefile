@@ -25,7 +25,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall 
 APT_PACKAGES := clang llvm libbpf-dev libbpf1 bpftool gcc make maven linux-libc-dev golang-go binutils xz-utils gdb
 NEEDED_COMMANDS := clang llvm-strip bpftool gcc mvn go nm objcopy strip readelf addr2line xz gdb
 
-.PHONY: deps image-deps bpf build run test fuzz unit-test bench bench-symbolize bench-unwind bench-footprint demo-oom demo-oom-neighbour image manifests clean
+.PHONY: deps image-deps bpf build run test fuzz unit-test bench bench-symbolize bench-unwind bench-footprint bench-incident demo-oom demo-oom-neighbour image manifests clean
 
 deps:
 	@missing=""; for c in $(NEEDED_COMMANDS); do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
@@ -103,6 +103,9 @@ bench-unwind: build
 # Resident memory with deploy/jvm.options against the JVM's defaults, idle and with a full export queue (root).
 bench-footprint: build
 	bench/footprint.sh
+
+bench-incident: build
+	bench/incident-bench.sh
 
 demo-oom:
 	demo/oom-demo.sh

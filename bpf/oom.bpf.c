@@ -34,6 +34,14 @@ struct {
 	__uint(max_entries, 1024 * 1024); /* about 110 kill records of 9.5 KB: a burst of kills */
 } oom_events SEC(".maps");
 
+/* memcg->vmstats->state is copied here whole before it is picked apart: too big for the stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ns_memcg_state_copy);
+} memcg_state_scratch SEC(".maps");
+
 /* Unused pointers that put the record layouts into this object's BTF, where the Java decoder's
  * layout test reads their offsets (clang emits BTF only for types a global refers to). */
 struct ns_oom_kill_event *ns_oom_kill_event_layout __attribute__((unused));
@@ -69,8 +77,9 @@ static __always_inline struct mem_cgroup *constraining_memcg(struct mem_cgroup *
 	return NULL;
 }
 
-/* Trigger identity, constraint and stacks: the same for both attachments. */
-static __always_inline void fill_trigger(void *ctx, struct ns_oom_kill_event *e)
+/* Trigger identity, constraint and stacks: the same for both attachments. Returns the
+ * constraining memcg, NULL for a global OOM. */
+static __always_inline struct mem_cgroup *fill_trigger(void *ctx, struct ns_oom_kill_event *e)
 {
 	ns_fill_current(&e->trigger);
 	struct mem_cgroup *limited = constraining_memcg(ns_task_memcg(bpf_get_current_task_btf()));
@@ -83,6 +92,18 @@ static __always_inline void fill_trigger(void *ctx, struct ns_oom_kill_event *e)
 		bpf_get_stack(ctx, e->user_stack, sizeof(e->user_stack), BPF_F_USER_STACK);
 	int frames = e->user_stack_bytes > 0 ? e->user_stack_bytes / sizeof(__u64) : 0;
 	ns_locate_user_frames(&e->user_frames, e->user_stack, frames);
+	return limited;
+}
+
+/* The memcg the kernel's OOM report describes: the one whose limit was hit, else (a global OOM)
+ * the victim's own. */
+static __always_inline void read_oom_memcg_stat(struct ns_oom_kill_event *e, struct mem_cgroup *limited,
+						struct mem_cgroup *victim_memcg)
+{
+	__u32 zero = 0;
+	struct ns_memcg_state_copy *scratch = bpf_map_lookup_elem(&memcg_state_scratch, &zero);
+	if (scratch)
+		ns_read_memcg_stat(&e->memcg_stat, limited ? limited : victim_memcg, scratch);
 }
 
 static __always_inline __u64 rss_pages(struct mm_struct *mm, int member)
@@ -126,7 +147,7 @@ int BPF_PROG(oom_mark_victim_btf, struct task_struct *victim, uid_t uid)
 		ns_read_memcg(&e->victim_memcg, memcg);
 		e->victim.memcg_id = e->victim_memcg.id;
 	}
-	fill_trigger(ctx, e);
+	read_oom_memcg_stat(e, fill_trigger(ctx, e), memcg);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

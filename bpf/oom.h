@@ -6,7 +6,7 @@
 
 #include "include/nodescope.h"
 
-#define NS_OOM_KILL_VERSION 3
+#define NS_OOM_KILL_VERSION 4
 
 /* ns_oom_kill_event.flags */
 #define NS_OOM_F_TP_BTF          (1u << 0) /* filled from tp_btf/mark_victim (task_struct at hand) */
@@ -26,6 +26,9 @@ struct ns_oom_kill_event {
 	struct ns_memcg victim_memcg;
 	struct ns_memcg constraining_memcg; /* nearest memcg at its limit on the trigger's path */
 	struct ns_task trigger;      /* current: the task whose allocation ran the OOM killer */
+	/* memory.stat of the constraining memcg (the one the kernel's OOM report prints), or of the
+	 * victim's memcg for a global OOM; memcg_id says which. tp_btf only. */
+	struct ns_memcg_stat memcg_stat;
 	__s32 kernel_stack_bytes;    /* bpf_get_stack result: bytes written, or -errno */
 	__s32 user_stack_bytes;
 	__u64 kernel_stack[NS_MAX_STACK_DEPTH];

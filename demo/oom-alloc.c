@@ -7,7 +7,8 @@
 // by our own loop, not memset: the charge that triggers the OOM then faults in
 // touch_pages itself, and a frame-pointer walk never has to start inside libc.
 //
-// Usage: oom-alloc [-c chunk-MiB] [-t total-MiB] [-p pause-seconds] [-H hold-seconds]
+// Usage: oom-alloc [-c chunk-MiB] [-t total-MiB] [-p pause-seconds] [-i interval-ms] [-H hold-seconds]
+// -i sleeps that long after each chunk: a leak rather than a spike.
 // -H keeps the memory for that long after reaching the total: a process that holds memory
 // (the bigger one the OOM killer picks) or one that stays alive after triggering a kill.
 // Exit status: 0 when the total was reached without a kill, 1 when malloc
@@ -32,6 +33,7 @@ struct workload {
 	unsigned long chunk_mib;
 	unsigned long total_mib;
 	unsigned int pause_seconds;
+	unsigned int interval_ms;
 	unsigned int hold_seconds;
 };
 
@@ -67,6 +69,8 @@ __attribute__((noinline, noclone)) struct chunk *allocate_chunks(const struct wo
 		chunks = chunk;
 		allocated_mib += work->chunk_mib;
 		printf("oom-alloc: touched %lu MiB\n", allocated_mib);
+		if (work->interval_ms > 0)
+			usleep(work->interval_ms * 1000U);
 	}
 	return chunks;
 }
@@ -97,7 +101,7 @@ static int parse_count(const char *text, unsigned long *count)
 
 static int usage(const char *program)
 {
-	fprintf(stderr, "usage: %s [-c chunk-MiB] [-t total-MiB] [-p pause-seconds] [-H hold-seconds]\n",
+	fprintf(stderr, "usage: %s [-c chunk-MiB] [-t total-MiB] [-p pause-seconds] [-i interval-ms] [-H hold-seconds]\n",
 		program);
 	return 2;
 }
@@ -112,14 +116,16 @@ int main(int argc, char **argv)
 	};
 	unsigned long pause_seconds = 0;
 	unsigned long hold_seconds = 0;
+	unsigned long interval_ms = 0;
 	int option;
 
-	while ((option = getopt(argc, argv, "c:t:p:H:")) != -1) {
+	while ((option = getopt(argc, argv, "c:t:p:i:H:")) != -1) {
 		int valid;
 		switch (option) {
 		case 'c': valid = parse_count(optarg, &work.chunk_mib) && work.chunk_mib > 0; break;
 		case 't': valid = parse_count(optarg, &work.total_mib) && work.total_mib > 0; break;
 		case 'p': valid = parse_count(optarg, &pause_seconds); break;
+		case 'i': valid = parse_count(optarg, &interval_ms) && interval_ms <= 60000; break;
 		case 'H': valid = parse_count(optarg, &hold_seconds); break;
 		default: valid = 0;
 		}
@@ -130,6 +136,7 @@ int main(int argc, char **argv)
 		return usage(argv[0]);
 	work.pause_seconds = (unsigned int)pause_seconds;
 	work.hold_seconds = (unsigned int)hold_seconds;
+	work.interval_ms = (unsigned int)interval_ms;
 
 	// Line-buffered even into a pipe: a SIGKILL loses whatever stdio still holds,
 	// and the last progress line is what tells how far the process got.

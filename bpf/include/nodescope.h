@@ -56,6 +56,39 @@ struct ns_memcg {
 	__u64 memsw_limit_pages;
 };
 
+/* A memory cgroup's memory.stat breakdown (hierarchical, like the files and the kernel's OOM
+ * report), read from memcg->vmstats in the kernel's own units: pages unless the name says bytes
+ * or KiB. The kernel flushes these counters right before printing its OOM report, so at
+ * mark_victim they equal that report. memcg_id 0: not read (no memcg, or a kernel whose counter
+ * layout memcg.h does not know). */
+struct ns_memcg_stat {
+	__u64 memcg_id;
+	__s64 anon;              /* NR_ANON_MAPPED: v1 rss, v2 anon */
+	__s64 file;              /* NR_FILE_PAGES: v1 cache, v2 file */
+	__s64 kernel;            /* MEMCG_KMEM: all kernel memory charged (slab, stacks, page tables...) */
+	__s64 kernel_stack_kb;   /* NR_KERNEL_STACK_KB */
+	__s64 pagetables;        /* NR_PAGETABLE */
+	__s64 sec_pagetables;    /* NR_SECONDARY_PAGETABLE */
+	__s64 percpu_bytes;      /* MEMCG_PERCPU_B */
+	__s64 sock;              /* MEMCG_SOCK */
+	__s64 vmalloc;           /* MEMCG_VMALLOC */
+	__s64 shmem;             /* NR_SHMEM */
+	__s64 file_mapped;       /* NR_FILE_MAPPED */
+	__s64 file_dirty;        /* NR_FILE_DIRTY */
+	__s64 file_writeback;    /* NR_WRITEBACK */
+	__s64 anon_thp;          /* NR_ANON_THPS */
+	__s64 inactive_anon;     /* the LRU lists */
+	__s64 active_anon;
+	__s64 inactive_file;
+	__s64 active_file;
+	__s64 unevictable;
+	__s64 slab_reclaimable_bytes;   /* NR_SLAB_RECLAIMABLE_B */
+	__s64 slab_unreclaimable_bytes; /* NR_SLAB_UNRECLAIMABLE_B */
+	__s64 swap;              /* MEMCG_SWAP */
+	__s64 workingset_refault_anon;  /* events: pages read back in shortly after eviction */
+	__s64 workingset_refault_file;
+};
+
 #define NS_USER_FILES 6          /* distinct files a stack's user frames are looked up in */
 #define NS_FILE_PATH_LEVELS 16
 #define NS_FILE_NAME_LEN 64

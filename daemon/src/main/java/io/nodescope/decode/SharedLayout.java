@@ -37,6 +37,11 @@ public final class SharedLayout {
     public static final int MEMCG_MEMSW_LIMIT_PAGES = 56;
     public static final int MEMCG_BYTES = 64;
 
+    // struct ns_memcg_stat: the id, then one __s64 per MemcgStatItem in the enum's order
+    public static final int MEMCG_STAT_ID = 0;
+    public static final int MEMCG_STAT_VALUES = 8;
+    public static final int MEMCG_STAT_BYTES = 200;
+
     // struct ns_cgroup_path
     public static final int CGROUP_PATH_LEVELS = 8;
     public static final int CGROUP_NAME_LEN = 96;

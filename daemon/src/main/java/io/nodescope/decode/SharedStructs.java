@@ -2,6 +2,8 @@ package io.nodescope.decode;
 
 import io.nodescope.event.CgroupPath;
 import io.nodescope.event.KernelFile;
+import io.nodescope.event.MemcgStat;
+import io.nodescope.event.MemcgStatItem;
 import io.nodescope.event.MemcgState;
 import io.nodescope.event.RawStack;
 import io.nodescope.event.TaskIdentity;
@@ -9,6 +11,7 @@ import io.nodescope.event.UserFrameFiles;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Optional;
 
@@ -48,6 +51,26 @@ public final class SharedStructs {
                 record.u64(at + MEMCG_EVENTS_OOM_KILL),
                 bytes(record.u64(at + MEMCG_MEMSW_USAGE_PAGES)),
                 limitBytes(record.u64(at + MEMCG_MEMSW_LIMIT_PAGES)));
+    }
+
+    /** Empty where the probe did not read the counters (memcg_id 0). */
+    public Optional<MemcgStat> memcgStat(RecordReader record, int at) {
+        long memcgId = record.u64(at + MEMCG_STAT_ID);
+        if (memcgId == 0) {
+            return Optional.empty();
+        }
+        EnumMap<MemcgStatItem, Long> values = new EnumMap<>(MemcgStatItem.class);
+        for (MemcgStatItem item : MemcgStatItem.values()) {
+            // The kernel sums per-CPU deltas, which can leave a counter briefly negative; its own
+            // readers (memcg_page_state) show those as 0.
+            long counted = Math.max(0, record.u64(at + MEMCG_STAT_VALUES + item.ordinal() * Long.BYTES));
+            values.put(item, switch (item.kernelUnit()) {
+                case PAGES -> bytes(counted);
+                case KIB -> counted * 1024;
+                case BYTES, EVENTS -> counted;
+            });
+        }
+        return Optional.of(new MemcgStat(memcgId, values));
     }
 
     public CgroupPath cgroupPath(RecordReader record, int at) {

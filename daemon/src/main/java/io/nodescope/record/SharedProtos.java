@@ -1,14 +1,18 @@
 package io.nodescope.record;
 
+import com.google.protobuf.Descriptors;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.nodescope.event.MemcgState;
 import io.nodescope.event.CgroupPath;
 import io.nodescope.event.KernelFile;
+import io.nodescope.event.MemcgStat;
+import io.nodescope.event.MemcgStatItem;
+import io.nodescope.event.MemcgState;
 import io.nodescope.event.ProbeSource;
 import io.nodescope.event.RawStack;
 import io.nodescope.event.UserFrameFiles;
 import io.nodescope.event.TaskIdentity;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Optional;
 
@@ -109,6 +113,25 @@ public final class SharedProtos {
             builder.setMemswLimitBytes(memcg.memswLimitBytes());
         }
         return builder.build();
+    }
+
+    // By field name: MemcgStatItem's names are the message's, and a test round-trips every item.
+    public static io.nodescope.proto.v1.MemcgStat toProto(MemcgStat stat) {
+        var builder = io.nodescope.proto.v1.MemcgStat.newBuilder().setMemcgId(stat.memcgId());
+        stat.values().forEach((item, value) -> builder.setField(memcgStatField(item), value));
+        return builder.build();
+    }
+
+    public static MemcgStat fromProto(io.nodescope.proto.v1.MemcgStat proto) {
+        EnumMap<MemcgStatItem, Long> values = new EnumMap<>(MemcgStatItem.class);
+        for (MemcgStatItem item : MemcgStatItem.values()) {
+            values.put(item, (Long) proto.getField(memcgStatField(item)));
+        }
+        return new MemcgStat(proto.getMemcgId(), values);
+    }
+
+    private static Descriptors.FieldDescriptor memcgStatField(MemcgStatItem item) {
+        return io.nodescope.proto.v1.MemcgStat.getDescriptor().findFieldByName(item.statName());
     }
 
     public static MemcgState fromProto(io.nodescope.proto.v1.MemcgState proto) {

@@ -245,15 +245,21 @@ class OomSpanIT {
         }
     }
 
-    private static Daemon startDaemon(String endpoint, Protocol protocol, ByteArrayOutputStream console)
+    static Daemon startDaemon(String endpoint, Protocol protocol, ByteArrayOutputStream console)
             throws Exception {
         return startDaemon(endpoint, protocol, console, ProbeModules.all());
     }
 
     private static Daemon startDaemon(String endpoint, Protocol protocol, ByteArrayOutputStream console,
                                       List<ProbeModule> modules) throws Exception {
-        NodescopeConfig config = ConfigLoader.load(List.of("--console=true", "--http-address=127.0.0.1:0"),
-                Map.of(), ProbeModules.catalog(modules));
+        return startDaemon(endpoint, protocol, console, modules, List.of());
+    }
+
+    static Daemon startDaemon(String endpoint, Protocol protocol, ByteArrayOutputStream console,
+                              List<ProbeModule> modules, List<String> moreArguments) throws Exception {
+        List<String> arguments = new ArrayList<>(List.of("--console=true", "--http-address=127.0.0.1:0"));
+        arguments.addAll(moreArguments);
+        NodescopeConfig config = ConfigLoader.load(arguments, Map.of(), ProbeModules.catalog(modules));
         ExportSetup export = ExportSetup.configure(Map.of(
                 "otel.exporter.otlp.endpoint", endpoint,
                 "otel.exporter.otlp.protocol", protocol.otelName,
@@ -265,7 +271,7 @@ class OomSpanIT {
                 modules);
     }
 
-    private static Predicate<ReceivedSpan> oomKillOf(OomKilledRun victim) {
+    static Predicate<ReceivedSpan> oomKillOf(OomKilledRun victim) {
         return span -> span.span().getName().equals("oom.kill")
                 && span.attribute("process.pid").map(AnyValue::getIntValue).orElse(-1L) == victim.pid();
     }
@@ -279,7 +285,7 @@ class OomSpanIT {
                 .getValuesList().stream().map(AnyValue::getStringValue).toList();
     }
 
-    private static long integer(ReceivedSpan span, String key) {
+    static long integer(ReceivedSpan span, String key) {
         return span.attribute(key).orElseThrow(() -> new AssertionError("no " + key)).getIntValue();
     }
 

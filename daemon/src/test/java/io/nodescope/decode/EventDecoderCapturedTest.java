@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodescope.event.KernelFile;
+import io.nodescope.event.MemcgStat;
+import io.nodescope.event.MemcgStatItem;
 import io.nodescope.event.MemcgState;
 import io.nodescope.event.NodeEvent;
 import io.nodescope.module.oom.OomConstraint;
@@ -22,7 +24,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
- * Records captured from the real kernel ring (x86_64, kernel 6.18, tp_btf) during a 64 MiB
+ * Records captured from the real kernel rings (x86_64, kernel 6.18, tp_btf) during a 64 MiB
  * memcg OOM kill of demo/oom-alloc, by daemon/src/test/capture/CaptureOomRecords.java. The
  * values asserted are what that run saw; the relations between them hold for any real kill.
  */
@@ -48,7 +50,7 @@ class EventDecoderCapturedTest {
 
         assertEquals(ProbeSource.TP_BTF, kill.source());
         assertEquals("oom-alloc", kill.victim().comm());
-        assertEquals(28206, kill.victim().tgid());
+        assertEquals(20029, kill.victim().tgid());
         assertEquals(kill.victim().tgid(), kill.victim().tid());
         assertEquals(kill.victim(), kill.trigger(), "oom-alloc faulted its own pages in");
         assertEquals(0, kill.victimOomScoreAdj());
@@ -57,7 +59,7 @@ class EventDecoderCapturedTest {
         assertEquals(180224, kill.victimMemory().pageTablesBytes());
 
         MemcgState memcg = kill.victimMemcg().orElseThrow();
-        assertEquals(53264, memcg.id());
+        assertEquals(25219, memcg.id());
         assertEquals(kill.victim().memcgId(), memcg.id());
         assertEquals(LIMIT, memcg.limitBytes());
         assertEquals(LIMIT, memcg.usageBytes());
@@ -65,23 +67,35 @@ class EventDecoderCapturedTest {
         assertEquals(1, memcg.oomKillEvents());
         assertEquals(OomConstraint.MEMCG, kill.constraint());
         assertEquals(memcg, kill.constrainingMemcg().orElseThrow());
-        assertEquals("/nodescope-demo-28190", kill.victimCgroupPath().orElseThrow().path());
+        assertEquals("/nodescope-demo-20013", kill.victimCgroupPath().orElseThrow().path());
         assertEquals(List.of(memcg.id()), kill.victimCgroupPath().orElseThrow().idsInnermostFirst());
+
+        // The memcg's memory.stat at the kill: a v1 memcg's usage is exactly its anon, file and
+        // kernel pages, and oom-alloc's heap is anon on the inactive list.
+        MemcgStat stat = kill.memcgStat().orElseThrow();
+        assertEquals(memcg.id(), stat.memcgId());
+        assertEquals(66912256, stat.get(MemcgStatItem.ANON));
+        assertEquals(196608, stat.get(MemcgStatItem.KERNEL));
+        assertEquals(memcg.usageBytes(), stat.get(MemcgStatItem.ANON) + stat.get(MemcgStatItem.FILE)
+                + stat.get(MemcgStatItem.KERNEL));
+        assertEquals(stat.get(MemcgStatItem.ANON), stat.get(MemcgStatItem.INACTIVE_ANON)
+                + stat.get(MemcgStatItem.ACTIVE_ANON) + 77824, "anon pages not yet on an LRU list");
+        assertEquals(184320, stat.get(MemcgStatItem.PAGETABLES));
 
         assertEquals(0, kill.triggerKernelStack().error());
         assertEquals(15, kill.triggerKernelStack().addresses().size());
         assertTrue(kill.triggerKernelStack().addresses().stream().allMatch(address -> address < 0),
                 "kernel addresses are in the upper half");
         assertEquals(5, kill.triggerUserStack().addresses().size());
-        assertEquals(0x564f9e882234L, kill.triggerUserStack().addresses().getFirst());
+        assertEquals(0x555698390244L, kill.triggerUserStack().addresses().getFirst());
 
         // Every user frame located in its file: four in the demo binary, the last in libc.
         List<Optional<UserFrameFiles.FileLocation>> located = kill.triggerUserFrameFiles().frames();
         assertEquals(5, located.size());
         assertEquals(0, kill.triggerUserFrameFiles().lookupError());
         KernelFile demo = located.getFirst().orElseThrow().file();
-        assertEquals(Optional.of("/work/main/build/demo/oom-alloc"), demo.pathInFilesystem());
-        assertEquals(List.of(0x1234L, 0x12a0L, 0x1353L, 0x14f1L), located.subList(0, 4).stream()
+        assertEquals(Optional.of("/work/wt-incident/build/demo/oom-alloc"), demo.pathInFilesystem());
+        assertEquals(List.of(0x1244L, 0x12ebL, 0x1376L, 0x1558L), located.subList(0, 4).stream()
                 .map(frame -> frame.orElseThrow().offset()).toList());
         assertTrue(located.subList(0, 4).stream().allMatch(frame -> frame.orElseThrow().file().equals(demo)));
         assertEquals(Optional.of("/usr/lib/x86_64-linux-gnu/libc.so.6"),
@@ -102,6 +116,6 @@ class EventDecoderCapturedTest {
         assertEquals(9, exit.terminatingSignal());
         assertEquals(137, exit.exitCode());
         assertTrue(exit.bootTimeNanos() > kill.bootTimeNanos(), "death after the mark");
-        assertEquals(3_396_313, exit.bootTimeNanos() - kill.bootTimeNanos());
+        assertEquals(8_859_837, exit.bootTimeNanos() - kill.bootTimeNanos());
     }
 }

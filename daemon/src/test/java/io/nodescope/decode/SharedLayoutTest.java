@@ -1,5 +1,6 @@
 package io.nodescope.decode;
 
+import io.nodescope.event.MemcgStatItem;
 import io.nodescope.testing.ObjectBtf;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -43,6 +44,13 @@ class SharedLayoutTest {
         btf.assertOffset("ns_memcg.memsw_usage_pages", MEMCG_MEMSW_USAGE_PAGES);
         btf.assertOffset("ns_memcg.memsw_limit_pages", MEMCG_MEMSW_LIMIT_PAGES);
 
+        btf.assertSize("ns_memcg_stat", MEMCG_STAT_BYTES);
+        btf.assertOffset("ns_memcg_stat.memcg_id", MEMCG_STAT_ID);
+        for (MemcgStatItem item : MemcgStatItem.values()) {
+            btf.assertOffset("ns_memcg_stat." + cField(item), MEMCG_STAT_VALUES + item.ordinal() * Long.BYTES);
+        }
+        assertEquals(MEMCG_STAT_BYTES, MEMCG_STAT_VALUES + MemcgStatItem.values().length * Long.BYTES);
+
         btf.assertSize("ns_cgroup_path", CGROUP_PATH_BYTES);
         btf.assertOffset("ns_cgroup_path.depth", CGROUP_PATH_DEPTH);
         btf.assertOffset("ns_cgroup_path.truncated", CGROUP_PATH_TRUNCATED);
@@ -65,5 +73,14 @@ class SharedLayoutTest {
         btf.assertOffset("ns_user_frames.frame_vma_offset", USER_FRAMES_VMA_OFFSET);
         btf.assertOffset("ns_user_frames.frame_vma_pgoff", USER_FRAMES_VMA_PGOFF);
         btf.assertOffset("ns_user_frames.files", USER_FRAMES_FILES);
+    }
+
+    /** The C field: the stat's name with the unit the kernel counts it in, where not pages. */
+    private static String cField(MemcgStatItem item) {
+        return item.statName() + switch (item.kernelUnit()) {
+            case KIB -> "_kb";
+            case BYTES -> "_bytes";
+            case PAGES, EVENTS -> "";
+        };
     }
 }

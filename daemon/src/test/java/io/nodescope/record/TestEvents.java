@@ -2,6 +2,8 @@ package io.nodescope.record;
 
 import io.nodescope.daemon.ProbeModules;
 import io.nodescope.event.KernelFile;
+import io.nodescope.event.MemcgStat;
+import io.nodescope.event.MemcgStatItem;
 import io.nodescope.event.MemcgState;
 import io.nodescope.module.oom.OomConstraint;
 import io.nodescope.module.oom.OomKill;
@@ -11,6 +13,7 @@ import io.nodescope.event.RawStack;
 import io.nodescope.event.TaskIdentity;
 import io.nodescope.event.UserFrameFiles;
 import io.nodescope.module.oom.VictimMemory;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Optional;
 
@@ -39,7 +42,8 @@ final class TestEvents {
                 new UserFrameFiles(List.of(
                         Optional.of(new UserFrameFiles.FileLocation(LIBC, 0x2724aL)),
                         Optional.of(new UserFrameFiles.FileLocation(APP, 0x1234L)),
-                        Optional.empty()), 0));
+                        Optional.empty()), 0),
+                Optional.of(distinctMemcgStat(8000)));
     }
 
     private static final KernelFile LIBC =
@@ -56,6 +60,15 @@ final class TestEvents {
                 // A uid above 2^31 (uint32 on the wire, a negative Java int).
                 new TaskIdentity(77, 78, (int) 4_000_000_000L, 0, ""),
                 RawStack.EMPTY, new RawStack(List.of(), EFAULT));
+    }
+
+    /** Every counter distinct, so a field mixed up on the wire shows. */
+    static MemcgStat distinctMemcgStat(long memcgId) {
+        EnumMap<MemcgStatItem, Long> values = new EnumMap<>(MemcgStatItem.class);
+        for (MemcgStatItem item : MemcgStatItem.values()) {
+            values.put(item, (item.ordinal() + 1L) * 4096 + item.ordinal());
+        }
+        return new MemcgStat(memcgId, values);
     }
 
     /**

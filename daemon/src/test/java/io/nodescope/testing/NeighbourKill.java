@@ -23,25 +23,15 @@ public record NeighbourKill(Process hog, Process trigger) {
         // limit is hit. Set from inside, before the exec: raising it needs no privilege.
         Process hog = launcher.apply(List.of("sh", "-c", "echo 1000 >/proc/self/oom_score_adj && exec \"$0\" -t 20 -H 60",
                 binary));
-        awaitOutput(hog, "holding it");
+        ProcessOutput.await(hog, "holding it");
         // The kernel hides the dying victim from the OOM killer (MMF_OOM_SKIP, set in exit_mmap)
         // a moment before its last pages are uncharged; a trigger still retrying its charge in that
         // window gets a second kill, and would be its victim if it were the only one left (seen in
         // CI). This bystander, next in line, takes that kill instead: the trigger lives on.
         Process bystander = launcher.apply(List.of("sh", "-c",
                 "echo 999 >/proc/self/oom_score_adj && echo in the cgroup && exec sleep 60"));
-        awaitOutput(bystander, "in the cgroup");
+        ProcessOutput.await(bystander, "in the cgroup");
         Process trigger = launcher.apply(List.of(binary, "-t", "16", "-H", "2"));
         return new NeighbourKill(hog, trigger);
-    }
-
-    private static void awaitOutput(Process process, String text) throws IOException {
-        var reader = process.inputReader(StandardCharsets.UTF_8);
-        for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-            if (line.contains(text)) {
-                return;
-            }
-        }
-        throw new AssertionError("process ended before printing '" + text + "'");
     }
 }

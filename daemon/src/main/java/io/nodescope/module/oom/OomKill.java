@@ -1,6 +1,7 @@
 package io.nodescope.module.oom;
 
 import io.nodescope.event.CgroupPath;
+import io.nodescope.event.MemcgStat;
 import io.nodescope.event.MemcgState;
 import io.nodescope.event.NodeEvent;
 import io.nodescope.event.ProbeSource;
@@ -23,13 +24,17 @@ import java.util.Optional;
  *                            probe could not read it
  * @param triggerUserFrameFiles where the trigger's user frames lay in files, read in the kernel;
  *                            {@link UserFrameFiles#NONE} where it was not
+ * @param memcgStat           memory.stat of the memcg the OOM killer ran for (the constraining
+ *                            memcg; the victim's for a global OOM) when the kernel decided; empty
+ *                            where the probe could not read it
  */
 public record OomKill(long bootTimeNanos, ProbeSource source, TaskIdentity victim, int victimOomScoreAdj,
                       VictimMemory victimMemory, Optional<MemcgState> victimMemcg, OomConstraint constraint,
                       Optional<MemcgState> constrainingMemcg, TaskIdentity trigger, RawStack triggerKernelStack,
                       RawStack triggerUserStack, Optional<CgroupPath> victimCgroupPath,
-                      UserFrameFiles triggerUserFrameFiles) implements NodeEvent {
+                      UserFrameFiles triggerUserFrameFiles, Optional<MemcgStat> memcgStat) implements NodeEvent {
     public OomKill {
+        Objects.requireNonNull(memcgStat, "memcgStat");
         Objects.requireNonNull(triggerUserFrameFiles, "triggerUserFrameFiles");
         Objects.requireNonNull(victimCgroupPath, "victimCgroupPath");
         Objects.requireNonNull(source, "source");
@@ -41,6 +46,17 @@ public record OomKill(long bootTimeNanos, ProbeSource source, TaskIdentity victi
         Objects.requireNonNull(trigger, "trigger");
         Objects.requireNonNull(triggerKernelStack, "triggerKernelStack");
         Objects.requireNonNull(triggerUserStack, "triggerUserStack");
+    }
+
+    /** Without the memcg's stat breakdown (recordings of builds before it, tests that do not need it). */
+    public OomKill(long bootTimeNanos, ProbeSource source, TaskIdentity victim, int victimOomScoreAdj,
+                   VictimMemory victimMemory, Optional<MemcgState> victimMemcg, OomConstraint constraint,
+                   Optional<MemcgState> constrainingMemcg, TaskIdentity trigger, RawStack triggerKernelStack,
+                   RawStack triggerUserStack, Optional<CgroupPath> victimCgroupPath,
+                   UserFrameFiles triggerUserFrameFiles) {
+        this(bootTimeNanos, source, victim, victimOomScoreAdj, victimMemory, victimMemcg, constraint,
+                constrainingMemcg, trigger, triggerKernelStack, triggerUserStack, victimCgroupPath,
+                triggerUserFrameFiles, Optional.empty());
     }
 
     /** Without file locations of the user frames (tests that do not need them). */

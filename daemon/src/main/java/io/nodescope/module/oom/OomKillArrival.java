@@ -1,9 +1,11 @@
 package io.nodescope.module.oom;
 
+import io.nodescope.module.oom.incident.MemcgHistory;
 import io.nodescope.proc.LiveBootClock;
 import io.nodescope.symbol.CapturedStacks;
 import io.nodescope.symbol.StackSymbolizer;
 
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -17,10 +19,13 @@ final class OomKillArrival implements Function<OomKill, PendingOomKill> {
 
     private final StackSymbolizer stacks;
     private final OomEnricher enricher;
+    private final Optional<MemcgHistory> histories;
 
-    OomKillArrival(StackSymbolizer stacks, OomEnricher enricher) {
+    /** @param histories empty when the memcg sampler is off */
+    OomKillArrival(StackSymbolizer stacks, OomEnricher enricher, Optional<MemcgHistory> histories) {
         this.stacks = stacks;
         this.enricher = enricher;
+        this.histories = histories;
     }
 
     @Override
@@ -29,7 +34,10 @@ final class OomKillArrival implements Function<OomKill, PendingOomKill> {
         CapturedStacks captured = stacks.capture(kill.trigger().tgid(), kill.triggerUserStack(),
                 kill.triggerUserFrameFiles());
         long stacksCaptured = LiveBootClock.bootTimeNanosNow();
-        EnrichedOomKill enriched = enricher.enrich(kill);
+        // Taken now: the sampler forgets a removed cgroup's history once it is past the window.
+        EnrichedOomKill enriched = histories.map(history -> enricher.enrich(kill)
+                .withMemcgHistory(history.window(OomIncidentParts.killedForMemcgId(kill), kill.bootTimeNanos())))
+                .orElseGet(() -> enricher.enrich(kill));
         // How close to the exit race each step ran: what to look at when user frames come out bare.
         LOG.log(System.Logger.Level.DEBUG, "OOM kill of pid {0}: arrived {1} us after the kill, stacks captured "
                         + "after {2} us, enriched after {3} us", kill.victim().tgid(), micros(arrived, kill),

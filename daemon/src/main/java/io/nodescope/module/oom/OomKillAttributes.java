@@ -1,12 +1,17 @@
 package io.nodescope.module.oom;
 
+import io.nodescope.event.MemcgStatItem;
 import io.nodescope.span.StackAttributes;
 
 import io.opentelemetry.api.common.AttributeKey;
 
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 import static io.opentelemetry.api.common.AttributeKey.booleanKey;
+import static io.opentelemetry.api.common.AttributeKey.longArrayKey;
 import static io.opentelemetry.api.common.AttributeKey.longKey;
 import static io.opentelemetry.api.common.AttributeKey.stringArrayKey;
 import static io.opentelemetry.api.common.AttributeKey.stringKey;
@@ -43,6 +48,18 @@ public final class OomKillAttributes {
     /** The memory cgroup whose limit was hit (the victim's own, or an ancestor such as the pod's). */
     public static final MemcgKeys CONSTRAINING_MEMCG = new MemcgKeys("nodescope.oom.memcg");
 
+    /** memory.stat of the memcg the OOM killer ran for, when it decided (nodescope.oom.stat.*). */
+    public static final MemcgStatKeys OOM_STAT = new MemcgStatKeys("nodescope.oom.stat");
+
+    // What led to the kill (OomIncidentParts): the verdict, the component that grew most, the usage history.
+    public static final AttributeKey<String> VERDICT = stringKey("nodescope.oom.verdict");
+    public static final AttributeKey<String> FASTEST_GROWING = stringKey("nodescope.oom.fastest_growing");
+    public static final AttributeKey<Long> FASTEST_GROWING_BYTES = longKey("nodescope.oom.fastest_growing_bytes");
+    public static final AttributeKey<List<Long>> HISTORY_USAGE_BYTES = longArrayKey("nodescope.oom.history.usage_bytes");
+    public static final AttributeKey<List<Long>> HISTORY_OFFSET_MS = longArrayKey("nodescope.oom.history.offset_ms");
+    /** On the memcg.usage_crossed span events. */
+    public static final AttributeKey<Long> THRESHOLD_PERCENT = longKey("nodescope.oom.threshold_percent");
+
     public static final AttributeKey<Long> TRIGGER_PID = longKey("nodescope.oom.trigger.pid");
     public static final AttributeKey<Long> TRIGGER_TID = longKey("nodescope.oom.trigger.tid");
     public static final AttributeKey<String> TRIGGER_COMM = stringKey("nodescope.oom.trigger.comm");
@@ -68,6 +85,22 @@ public final class OomKillAttributes {
                     longKey(prefix + ".limit_bytes"), longKey(prefix + ".failcnt"),
                     longKey(prefix + ".oom_events"), longKey(prefix + ".oom_kill_events"),
                     longKey(prefix + ".memsw_usage_bytes"), longKey(prefix + ".memsw_limit_bytes"));
+        }
+    }
+
+    /** One key per {@link MemcgStatItem}, "_bytes" where it counts bytes, and the working set. */
+    public record MemcgStatKeys(AttributeKey<Long> memcgId, Map<MemcgStatItem, AttributeKey<Long>> items,
+                                AttributeKey<Long> workingSetBytes) {
+        MemcgStatKeys(String prefix) {
+            this(longKey(prefix + ".memcg.id"), itemKeys(prefix), longKey(prefix + ".working_set_bytes"));
+        }
+
+        private static Map<MemcgStatItem, AttributeKey<Long>> itemKeys(String prefix) {
+            EnumMap<MemcgStatItem, AttributeKey<Long>> keys = new EnumMap<>(MemcgStatItem.class);
+            for (MemcgStatItem item : MemcgStatItem.values()) {
+                keys.put(item, longKey(prefix + "." + item.statName() + (item.isBytes() ? "_bytes" : "")));
+            }
+            return Collections.unmodifiableMap(keys);
         }
     }
 }

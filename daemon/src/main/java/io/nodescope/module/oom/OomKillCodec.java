@@ -38,6 +38,7 @@ final class OomKillCodec implements EventCodec<OomKill> {
         if (!oomKill.triggerUserFrameFiles().equals(UserFrameFiles.NONE)) {
             builder.setTriggerUserFrameFiles(SharedProtos.toProto(oomKill.triggerUserFrameFiles()));
         }
+        oomKill.memcgStat().map(SharedProtos::toProto).ifPresent(builder::setMemcgStat);
         event.setOomKill(builder);
     }
 
@@ -56,7 +57,8 @@ final class OomKillCodec implements EventCodec<OomKill> {
                 proto.hasVictimCgroupPath() ? Optional.of(SharedProtos.fromProto(proto.getVictimCgroupPath()))
                         : Optional.empty(),
                 proto.hasTriggerUserFrameFiles() ? SharedProtos.fromProto(proto.getTriggerUserFrameFiles())
-                        : UserFrameFiles.NONE);
+                        : UserFrameFiles.NONE,
+                proto.hasMemcgStat() ? Optional.of(SharedProtos.fromProto(proto.getMemcgStat())) : Optional.empty());
     }
 
     private static io.nodescope.proto.v1.VictimMemory toProto(VictimMemory memory) {

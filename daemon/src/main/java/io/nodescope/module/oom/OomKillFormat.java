@@ -40,6 +40,7 @@ final class OomKillFormat {
                 shared.stack(record, KERNEL_STACK_BYTES, KERNEL_STACK),
                 userStack,
                 victimMemcg ? Optional.of(shared.cgroupPath(record, VICTIM_MEMCG_PATH)) : Optional.empty(),
-                shared.userFrameFiles(record, USER_FRAMES, userStack.addresses().size()));
+                shared.userFrameFiles(record, USER_FRAMES, userStack.addresses().size()),
+                shared.memcgStat(record, MEMCG_STAT));
     }
 }

@@ -22,6 +22,7 @@ final class OomKillHandler implements ModuleHandler {
     private final Function<OomKill, PendingOomKill> arrival;
     private final OomKillReporter reporter;
     private Optional<ScheduledFuture<?>> expiry = Optional.empty();
+    private Optional<ScheduledFuture<?>> periodic = Optional.empty();
 
     OomKillHandler(OomKillAssembler assembler, Function<OomKill, PendingOomKill> arrival,
                    OomKillReporter reporter) {
@@ -34,6 +35,11 @@ final class OomKillHandler implements ModuleHandler {
     void expireEvery(ScheduledExecutorService timer, long periodMillis) {
         expiry = Optional.of(timer.scheduleAtFixedRate(this::expire, periodMillis, periodMillis,
                 TimeUnit.MILLISECONDS));
+    }
+
+    /** Live runs: the memcg sampler, stopped with the handler. */
+    void runEvery(ScheduledExecutorService timer, Runnable task, long periodMillis) {
+        periodic = Optional.of(timer.scheduleAtFixedRate(task, 0, periodMillis, TimeUnit.MILLISECONDS));
     }
 
     private void expire() {
@@ -57,6 +63,7 @@ final class OomKillHandler implements ModuleHandler {
     @Override
     public void finish(Duration timeout) {
         expiry.ifPresent(task -> task.cancel(false));
+        periodic.ifPresent(task -> task.cancel(false));
         assembler.flush();
         reporter.finish(timeout);
     }

@@ -8,7 +8,7 @@ final class OomKillLayout {
     private OomKillLayout() {}
 
     static final int KIND = 1; // NS_EVENT_OOM_KILL
-    static final int VERSION = 3;
+    static final int VERSION = 4;
     static final int FLAGS = 16;
     static final int VICTIM_OOM_SCORE_ADJ = 20;
     static final int VICTIM = 24;
@@ -20,13 +20,14 @@ final class OomKillLayout {
     static final int VICTIM_MEMCG = 104;
     static final int CONSTRAINING_MEMCG = 168;
     static final int TRIGGER = 232;
-    static final int KERNEL_STACK_BYTES = 272;
-    static final int USER_STACK_BYTES = 276;
-    static final int KERNEL_STACK = 280;
-    static final int USER_STACK = 792;
-    static final int VICTIM_MEMCG_PATH = 1304;
-    static final int USER_FRAMES = 2144;
-    static final int BYTES = 9480;
+    static final int MEMCG_STAT = 272;
+    static final int KERNEL_STACK_BYTES = 472;
+    static final int USER_STACK_BYTES = 476;
+    static final int KERNEL_STACK = 480;
+    static final int USER_STACK = 992;
+    static final int VICTIM_MEMCG_PATH = 1504;
+    static final int USER_FRAMES = 2344;
+    static final int BYTES = 9680;
 
     // ns_oom_kill_event.flags (NS_OOM_F_*)
     static final int F_TP_BTF = 1;

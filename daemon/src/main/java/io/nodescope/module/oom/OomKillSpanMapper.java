@@ -3,8 +3,10 @@ package io.nodescope.module.oom;
 import io.nodescope.span.SpanFactory;
 
 import io.nodescope.event.BootClock;
+import io.nodescope.event.MemcgStat;
 import io.nodescope.event.MemcgState;
 import io.nodescope.module.exit.ProcessExit;
+import io.nodescope.module.oom.incident.OomIncident;
 import io.nodescope.event.RawStack;
 import io.nodescope.symbol.Frame;
 import io.nodescope.symbol.NamedStacks;
@@ -87,6 +89,7 @@ public final class OomKillSpanMapper {
         enriched.victimCgroupPath().ifPresent(path -> attributes.put(VICTIM_MEMCG.path(), path));
         kill.constrainingMemcg().ifPresent(memcg -> putMemcg(attributes, CONSTRAINING_MEMCG, memcg));
         enriched.constrainingCgroupPath().ifPresent(path -> attributes.put(CONSTRAINING_MEMCG.path(), path));
+        kill.memcgStat().ifPresent(stat -> putMemcgStat(attributes, kill, stat));
         if (kill.trigger().memcgId() != 0) {
             attributes.put(TRIGGER_MEMCG_ID, kill.trigger().memcgId());
         }
@@ -95,9 +98,12 @@ public final class OomKillSpanMapper {
         TRIGGER_KERNEL.put(attributes, kill.triggerKernelStack(), stacks.kernel());
         TRIGGER_USER.put(attributes, kill.triggerUserStack(), stacks.user());
         StackAttributes.putStackTrace(attributes, stacks.kernel(), stacks.user());
+        Optional<OomIncident> incident = OomIncidentParts.incident(enriched);
+        incident.ifPresent(found -> OomIncidentParts.putAttributes(attributes, found, kill.bootTimeNanos()));
         return spans.span(SPAN_NAME, spans.newTrace(), SpanContext.getInvalid(),
                 StatusData.create(StatusCode.ERROR, describe(kill, victimExit)), start, end, attributes.build(),
-                List.of(), List.of(), enriched.victimWorkload());
+                incident.map(found -> OomIncidentParts.events(found, spans)).orElse(List.of()), List.of(),
+                enriched.victimWorkload());
     }
 
     /** The status line a person reads first. */
@@ -107,6 +113,17 @@ public final class OomKillSpanMapper {
                 .orElse(kill.constraint() == OomConstraint.GLOBAL ? " (node out of memory)" : "");
         String died = victimExit.map(exit -> ", exit code " + exit.exitCode()).orElse("");
         return "OOM killer killed " + kill.victim().comm() + " (pid " + kill.victim().tgid() + ")" + limit + died;
+    }
+
+    private static void putMemcgStat(AttributesBuilder attributes, OomKill kill, MemcgStat stat) {
+        attributes.put(OOM_STAT.memcgId(), stat.memcgId());
+        stat.values().forEach((item, value) -> attributes.put(OOM_STAT.items().get(item), value));
+        // The usage read with the same counters: the constraining memcg's, or the victim's own.
+        Stream.of(kill.constrainingMemcg(), kill.victimMemcg())
+                .flatMap(Optional::stream)
+                .filter(memcg -> memcg.id() == stat.memcgId())
+                .findFirst()
+                .ifPresent(memcg -> attributes.put(OOM_STAT.workingSetBytes(), stat.workingSetBytes(memcg.usageBytes())));
     }
 
     private static void putMemcg(AttributesBuilder attributes, MemcgKeys keys, MemcgState memcg) {

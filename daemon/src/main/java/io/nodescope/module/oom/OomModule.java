@@ -10,12 +10,16 @@ import io.nodescope.module.ModuleHandler;
 import io.nodescope.module.ModuleServices;
 import io.nodescope.module.ProbeModule;
 import io.nodescope.module.ReportWorker;
+import io.nodescope.module.oom.incident.MemcgHistory;
+import io.nodescope.module.oom.incident.MemcgSampler;
+import io.nodescope.proc.LiveBootClock;
 import io.nodescope.record.EventCodec;
 import io.nodescope.symbol.CapturedStacks;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -27,6 +31,12 @@ public final class OomModule implements ProbeModule {
     public static final String NAME = "oom";
     static final String EXIT_WAIT = "oom-exit-wait";
     static final String NEAR_LIMIT_PAGES = "oom-near-limit-pages";
+    static final String HISTORY_WINDOW = "oom-history-window";
+    static final String HISTORY_INTERVAL = "oom-history-interval";
+    static final String HISTORY_DENSE_INTERVAL = "oom-history-dense-interval";
+    static final String HISTORY_DISCOVERY_INTERVAL = "oom-history-discovery-interval";
+    static final String HISTORY_MAX_SAMPLES = "oom-history-max-samples";
+    static final String HISTORY_MAX_CGROUPS = "oom-history-max-cgroups";
     static final KernelProbe.Ring RING = new KernelProbe.Ring("oom_events", 0);
     /** How often pending kills are checked for an overdue victim death. */
     private static final long EXPIRE_PERIOD_MILLIS = 100;
@@ -55,7 +65,21 @@ public final class OomModule implements ProbeModule {
                         + "(default 1s)", SettingSpec.Kind.DURATION, "1s"),
                 new SettingSpec(NEAR_LIMIT_PAGES, "PAGES  a memcg with fewer pages than this left below its limit "
                         + "counts as the one the kill was for (default 1024: charges come in batches)",
-                        SettingSpec.Kind.COUNT, "1024"));
+                        SettingSpec.Kind.COUNT, "1024"),
+                new SettingSpec(HISTORY_WINDOW, "DURATION  keep this much history of every memory cgroup with a "
+                        + "limit, to explain its OOM kills; 0s turns the sampler off (default 5m)",
+                        SettingSpec.Kind.DURATION, "5m"),
+                new SettingSpec(HISTORY_INTERVAL, "DURATION  sample each limited memory cgroup this often "
+                        + "(default 10s)", SettingSpec.Kind.DURATION, "10s"),
+                new SettingSpec(HISTORY_DISCOVERY_INTERVAL, "DURATION  look for new limited memory cgroups this "
+                        + "often: a walk of the whole hierarchy (default 30s)", SettingSpec.Kind.DURATION, "30s"),
+                new SettingSpec(HISTORY_DENSE_INTERVAL, "DURATION  this often instead while at 80% of its limit or "
+                        + "more, or at 50% while the node stalls on memory (default 1s)", SettingSpec.Kind.DURATION, "1s"),
+                new SettingSpec(HISTORY_MAX_SAMPLES, "N  samples kept over all cgroups, about "
+                        + MemcgHistory.SAMPLE_BYTES + " bytes each; past it the least recently sampled cgroup's "
+                        + "history goes (default 150000)", SettingSpec.Kind.COUNT, "150000"),
+                new SettingSpec(HISTORY_MAX_CGROUPS, "N  limited memory cgroups sampled at most (default 4096)",
+                        SettingSpec.Kind.COUNT, "4096"));
     }
 
     @Override
@@ -81,13 +105,34 @@ public final class OomModule implements ProbeModule {
                 new ReportWorker(NAME, MAX_WAITING_REPORTS, services.metrics()));
         Duration exitWait = services.settings().duration(EXIT_WAIT);
         OomKillAssembler assembler = new OomKillAssembler(reporter, exitWait.toNanos(), System::nanoTime);
+        Optional<MemcgHistory> history = services.live().flatMap(live -> memcgHistory(services.settings(), live));
         Function<OomKill, PendingOomKill> arrival = services.live()
                 .<Function<OomKill, PendingOomKill>>map(live -> new OomKillArrival(live.stacks(),
-                        new OomEnricher(live.memcgPaths(), live.processFiles(), live.workloads(), services.metrics())))
+                        new OomEnricher(live.memcgPaths(), live.processFiles(), live.workloads(), services.metrics()),
+                        history))
                 // A replay: the recording's /proc, cgroups and binaries are not this machine's.
                 .orElse(kill -> new PendingOomKill(EnrichedOomKill.unresolved(kill), CapturedStacks.NONE));
         OomKillHandler handler = new OomKillHandler(assembler, arrival, reporter);
         services.live().ifPresent(live -> handler.expireEvery(live.timer(), EXPIRE_PERIOD_MILLIS));
+        history.ifPresent(kept -> {
+            LiveNode live = services.live().orElseThrow();
+            Duration dense = services.settings().duration(HISTORY_DENSE_INTERVAL);
+            handler.runEvery(live.timer(), new MemcgSampler(live.memcgPaths().hierarchy().orElseThrow(),
+                    live.memcgPaths().isUnified(), kept, services.settings().duration(HISTORY_INTERVAL), dense,
+                    services.settings().duration(HISTORY_DISCOVERY_INTERVAL), services.settings().duration(HISTORY_WINDOW),
+                    (int) Math.min(Integer.MAX_VALUE, services.settings().count(HISTORY_MAX_CGROUPS)),
+                    LiveBootClock::bootTimeNanosNow), dense.toMillis());
+        });
         return handler;
+    }
+
+    /** Empty when the sampler is off or there is no memory hierarchy to sample. */
+    private static Optional<MemcgHistory> memcgHistory(ModuleSettings settings, LiveNode live) {
+        Duration window = settings.duration(HISTORY_WINDOW);
+        long maxSamples = settings.count(HISTORY_MAX_SAMPLES);
+        if (window.isZero() || maxSamples == 0 || live.memcgPaths().hierarchy().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new MemcgHistory(window.toNanos(), (int) Math.min(Integer.MAX_VALUE, maxSamples)));
     }
 }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodescope.event.CgroupPath;
 import io.nodescope.event.KernelFile;
+import io.nodescope.event.MemcgStat;
+import io.nodescope.event.MemcgStatItem;
 import io.nodescope.event.MemcgState;
 import io.nodescope.event.NodeEvent;
 import io.nodescope.event.ProbeSource;
@@ -110,6 +112,32 @@ class OomKillFormatTest {
         assertEquals(expected, decodeOom(fullOomKill()));
         assertEquals("/pod-a/cri-containerd-abc.scope", expected.victimCgroupPath().orElseThrow().path());
         assertEquals(0, decoder.undecodableCount());
+    }
+
+    /** Each counter distinct (its position + 1), in the unit the kernel keeps it in. */
+    @Test
+    void decodesTheMemcgStatIntoBytesAndEventCounts() {
+        SyntheticRecords record = fullOomKill().u64(MEMCG_STAT + MEMCG_STAT_ID, 8000);
+        for (MemcgStatItem item : MemcgStatItem.values()) {
+            record.u64(MEMCG_STAT + MEMCG_STAT_VALUES + item.ordinal() * Long.BYTES, item.ordinal() + 1);
+        }
+        record.u64(MEMCG_STAT + MEMCG_STAT_VALUES + MemcgStatItem.SOCK.ordinal() * Long.BYTES, -3);
+
+        MemcgStat stat = decodeOom(record).memcgStat().orElseThrow();
+
+        assertEquals(8000, stat.memcgId());
+        assertEquals(1 * PAGE, stat.get(MemcgStatItem.ANON));
+        assertEquals(4 * 1024, stat.get(MemcgStatItem.KERNEL_STACK));
+        assertEquals(7, stat.get(MemcgStatItem.PERCPU));
+        assertEquals(0, stat.get(MemcgStatItem.SOCK), "a transiently negative counter reads as 0, as in the kernel");
+        assertEquals(17 * PAGE, stat.get(MemcgStatItem.INACTIVE_FILE));
+        assertEquals(20, stat.get(MemcgStatItem.SLAB_RECLAIMABLE));
+        assertEquals(24, stat.get(MemcgStatItem.WORKINGSET_REFAULT_FILE));
+    }
+
+    @Test
+    void aMemcgStatTheProbeDidNotReadIsAbsent() {
+        assertEquals(Optional.empty(), decodeOom(fullOomKill()).memcgStat());
     }
 
     @Test

@@ -24,6 +24,7 @@ class OomKillLayoutTest {
         btf.assertOffset("ns_oom_kill_event.victim_memcg", VICTIM_MEMCG);
         btf.assertOffset("ns_oom_kill_event.constraining_memcg", CONSTRAINING_MEMCG);
         btf.assertOffset("ns_oom_kill_event.trigger", TRIGGER);
+        btf.assertOffset("ns_oom_kill_event.memcg_stat", MEMCG_STAT);
         btf.assertOffset("ns_oom_kill_event.kernel_stack_bytes", KERNEL_STACK_BYTES);
         btf.assertOffset("ns_oom_kill_event.user_stack_bytes", USER_STACK_BYTES);
         btf.assertOffset("ns_oom_kill_event.kernel_stack", KERNEL_STACK);

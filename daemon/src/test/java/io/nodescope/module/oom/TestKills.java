@@ -1,10 +1,13 @@
 package io.nodescope.module.oom;
 
+import io.nodescope.event.MemcgStat;
+import io.nodescope.event.MemcgStatItem;
 import io.nodescope.event.MemcgState;
 import io.nodescope.event.ProbeSource;
 import io.nodescope.module.exit.ProcessExit;
 import io.nodescope.event.RawStack;
 import io.nodescope.event.TaskIdentity;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Optional;
 
@@ -31,6 +34,15 @@ final class TestKills {
                 new TaskIdentity(5151, 5152, 0, 9002, "allocator"),
                 new RawStack(List.of(0xffffffff81234567L, 0xffffffffc0a01234L), 0),
                 new RawStack(List.of(0x7f3a12345678L), 0));
+    }
+
+    /** Every counter distinct: item i holds (i + 1) MiB, or i + 1 events. */
+    static MemcgStat memcgStat(long memcgId) {
+        EnumMap<MemcgStatItem, Long> values = new EnumMap<>(MemcgStatItem.class);
+        for (MemcgStatItem item : MemcgStatItem.values()) {
+            values.put(item, item.isBytes() ? (item.ordinal() + 1L) << 20 : item.ordinal() + 1L);
+        }
+        return new MemcgStat(memcgId, values);
     }
 
     static OomKill memcgKill() {
