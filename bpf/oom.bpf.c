@@ -17,6 +17,7 @@
 #include "include/task.h"
 #include "include/memcg.h"
 #include "include/frame_files.h"
+#include "include/stack_mappings.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -31,7 +32,9 @@ const volatile __u64 near_limit_pages = 1024;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1024 * 1024); /* about 110 kill records of 9.5 KB: a burst of kills */
+	/* About 125 kill records of 32.7 KB (16 KiB of it the trigger's stack copy): a burst of kills,
+	 * such as one per container of a pod whose memory limit the pod shares. */
+	__uint(max_entries, 4 * 1024 * 1024);
 } oom_events SEC(".maps");
 
 /* Unused pointers that put the record layouts into this object's BTF, where the Java decoder's
@@ -83,6 +86,8 @@ static __always_inline void fill_trigger(void *ctx, struct ns_oom_kill_event *e)
 		bpf_get_stack(ctx, e->user_stack, sizeof(e->user_stack), BPF_F_USER_STACK);
 	int frames = e->user_stack_bytes > 0 ? e->user_stack_bytes / sizeof(__u64) : 0;
 	ns_locate_user_frames(&e->user_frames, e->user_stack, frames);
+	ns_capture_user_stack(&e->trigger_user_state);
+	ns_find_stack_mappings(&e->trigger_stack_mappings, &e->trigger_user_state);
 }
 
 static __always_inline __u64 rss_pages(struct mm_struct *mm, int member)

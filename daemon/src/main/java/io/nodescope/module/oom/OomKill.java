@@ -5,8 +5,10 @@ import io.nodescope.event.MemcgState;
 import io.nodescope.event.NodeEvent;
 import io.nodescope.event.ProbeSource;
 import io.nodescope.event.RawStack;
+import io.nodescope.event.StackMappings;
 import io.nodescope.event.TaskIdentity;
 import io.nodescope.event.UserFrameFiles;
+import io.nodescope.symbol.UserStack;
 
 import java.util.Objects;
 import java.util.Optional;
@@ -23,13 +25,20 @@ import java.util.Optional;
  *                            probe could not read it
  * @param triggerUserFrameFiles where the trigger's user frames lay in files, read in the kernel;
  *                            {@link UserFrameFiles#NONE} where it was not
+ * @param triggerUserState    the trigger's registers and stack copy, to unwind from call frame
+ *                            information; empty where the kernel could not capture them
+ * @param triggerStackMappings the executable file mappings that stack runs through, read in the
+ *                            kernel; {@link StackMappings#NONE} where it was not
  */
 public record OomKill(long bootTimeNanos, ProbeSource source, TaskIdentity victim, int victimOomScoreAdj,
                       VictimMemory victimMemory, Optional<MemcgState> victimMemcg, OomConstraint constraint,
                       Optional<MemcgState> constrainingMemcg, TaskIdentity trigger, RawStack triggerKernelStack,
                       RawStack triggerUserStack, Optional<CgroupPath> victimCgroupPath,
-                      UserFrameFiles triggerUserFrameFiles) implements NodeEvent {
+                      UserFrameFiles triggerUserFrameFiles, Optional<UserStack> triggerUserState,
+                      StackMappings triggerStackMappings) implements NodeEvent {
     public OomKill {
+        Objects.requireNonNull(triggerUserState, "triggerUserState");
+        Objects.requireNonNull(triggerStackMappings, "triggerStackMappings");
         Objects.requireNonNull(triggerUserFrameFiles, "triggerUserFrameFiles");
         Objects.requireNonNull(victimCgroupPath, "victimCgroupPath");
         Objects.requireNonNull(source, "source");
@@ -41,6 +50,17 @@ public record OomKill(long bootTimeNanos, ProbeSource source, TaskIdentity victi
         Objects.requireNonNull(trigger, "trigger");
         Objects.requireNonNull(triggerKernelStack, "triggerKernelStack");
         Objects.requireNonNull(triggerUserStack, "triggerUserStack");
+    }
+
+    /** Without the trigger's user state (recordings of builds before it, tests that do not need it). */
+    public OomKill(long bootTimeNanos, ProbeSource source, TaskIdentity victim, int victimOomScoreAdj,
+                   VictimMemory victimMemory, Optional<MemcgState> victimMemcg, OomConstraint constraint,
+                   Optional<MemcgState> constrainingMemcg, TaskIdentity trigger, RawStack triggerKernelStack,
+                   RawStack triggerUserStack, Optional<CgroupPath> victimCgroupPath,
+                   UserFrameFiles triggerUserFrameFiles) {
+        this(bootTimeNanos, source, victim, victimOomScoreAdj, victimMemory, victimMemcg, constraint,
+                constrainingMemcg, trigger, triggerKernelStack, triggerUserStack, victimCgroupPath,
+                triggerUserFrameFiles, Optional.empty(), StackMappings.NONE);
     }
 
     /** Without file locations of the user frames (tests that do not need them). */

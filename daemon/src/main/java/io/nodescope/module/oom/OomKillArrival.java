@@ -27,7 +27,7 @@ final class OomKillArrival implements Function<OomKill, PendingOomKill> {
     public PendingOomKill apply(OomKill kill) {
         long arrived = LiveBootClock.bootTimeNanosNow();
         CapturedStacks captured = stacks.capture(kill.trigger().tgid(), kill.triggerUserStack(),
-                kill.triggerUserFrameFiles());
+                kill.triggerUserFrameFiles(), kill.triggerUserState(), kill.triggerStackMappings());
         long stacksCaptured = LiveBootClock.bootTimeNanosNow();
         EnrichedOomKill enriched = enricher.enrich(kill);
         // How close to the exit race each step ran: what to look at when user frames come out bare.

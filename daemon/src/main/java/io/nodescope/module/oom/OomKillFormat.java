@@ -5,9 +5,12 @@ import io.nodescope.decode.RecordReader;
 import io.nodescope.decode.SharedStructs;
 import io.nodescope.event.ProbeSource;
 import io.nodescope.event.RawStack;
+import io.nodescope.symbol.UserStack;
 
 import java.util.Optional;
 
+import static io.nodescope.decode.SharedLayout.USER_STACK_STATE_BYTES;
+import static io.nodescope.decode.SharedLayout.USER_STACK_STATE_STACK;
 import static io.nodescope.module.oom.OomKillLayout.*;
 
 /** Decodes struct ns_oom_kill_event (bpf/oom.h) into an {@link OomKill}. */
@@ -40,6 +43,19 @@ final class OomKillFormat {
                 shared.stack(record, KERNEL_STACK_BYTES, KERNEL_STACK),
                 userStack,
                 victimMemcg ? Optional.of(shared.cgroupPath(record, VICTIM_MEMCG_PATH)) : Optional.empty(),
-                shared.userFrameFiles(record, USER_FRAMES, userStack.addresses().size()));
+                shared.userFrameFiles(record, USER_FRAMES, userStack.addresses().size()),
+                triggerUserState(record),
+                shared.stackMappings(record, TRIGGER_STACK_MAPPINGS));
+    }
+
+    /** Copied out of the ring, whose memory is reused before the report worker unwinds it. */
+    private static Optional<UserStack> triggerUserState(RecordReader record) {
+        long validBytes = Math.min(record.u32(TRIGGER_USER_STATE + USER_STACK_STATE_STACK - 8),
+                USER_STACK_STATE_BYTES);
+        if (validBytes == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(UserStack.decode(record.copy(TRIGGER_USER_STATE, USER_STACK_STATE_STACK + (int) validBytes),
+                0, USER_STACK_STATE_BYTES));
     }
 }

@@ -8,7 +8,7 @@ final class OomKillLayout {
     private OomKillLayout() {}
 
     static final int KIND = 1; // NS_EVENT_OOM_KILL
-    static final int VERSION = 3;
+    static final int VERSION = 4;
     static final int FLAGS = 16;
     static final int VICTIM_OOM_SCORE_ADJ = 20;
     static final int VICTIM = 24;
@@ -26,7 +26,9 @@ final class OomKillLayout {
     static final int USER_STACK = 792;
     static final int VICTIM_MEMCG_PATH = 1304;
     static final int USER_FRAMES = 2144;
-    static final int BYTES = 9480;
+    static final int TRIGGER_USER_STATE = 9480;
+    static final int TRIGGER_STACK_MAPPINGS = 25936;
+    static final int BYTES = 32712;
 
     // ns_oom_kill_event.flags (NS_OOM_F_*)
     static final int F_TP_BTF = 1;
