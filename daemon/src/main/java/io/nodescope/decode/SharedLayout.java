@@ -87,6 +87,7 @@ public final class SharedLayout {
 
     // struct ns_user_stack (bpf/include/user_stack.h, NS_USER_STACK_BYTES as the modules compile it)
     public static final int USER_STACK_STATE_BYTES = 16384;
+    public static final int USER_STACK_STATE_VALID_BYTES = 64;
     public static final int USER_STACK_STATE_STACK = 72;
     public static final int USER_STACK_STATE_TOTAL_BYTES = USER_STACK_STATE_STACK + USER_STACK_STATE_BYTES;
 }

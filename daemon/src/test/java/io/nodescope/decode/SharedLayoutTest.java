@@ -73,6 +73,7 @@ class SharedLayoutTest {
     void userStackAndItsMappings(String object) throws Exception {
         ObjectBtf btf = ObjectBtf.of(object);
         btf.assertSize("ns_user_stack", USER_STACK_STATE_TOTAL_BYTES);
+        btf.assertOffset("ns_user_stack.valid_bytes", USER_STACK_STATE_VALID_BYTES);
         btf.assertOffset("ns_user_stack.stack", USER_STACK_STATE_STACK);
         assertEquals(io.nodescope.symbol.UserStack.BPF_STACK_OFFSET, USER_STACK_STATE_STACK);
 

@@ -11,6 +11,7 @@ import java.util.Optional;
 
 import static io.nodescope.decode.SharedLayout.USER_STACK_STATE_BYTES;
 import static io.nodescope.decode.SharedLayout.USER_STACK_STATE_STACK;
+import static io.nodescope.decode.SharedLayout.USER_STACK_STATE_VALID_BYTES;
 import static io.nodescope.module.oom.OomKillLayout.*;
 
 /** Decodes struct ns_oom_kill_event (bpf/oom.h) into an {@link OomKill}. */
@@ -50,7 +51,7 @@ final class OomKillFormat {
 
     /** Copied out of the ring, whose memory is reused before the report worker unwinds it. */
     private static Optional<UserStack> triggerUserState(RecordReader record) {
-        long validBytes = Math.min(record.u32(TRIGGER_USER_STATE + USER_STACK_STATE_STACK - 8),
+        long validBytes = Math.min(record.u32(TRIGGER_USER_STATE + USER_STACK_STATE_VALID_BYTES),
                 USER_STACK_STATE_BYTES);
         if (validBytes == 0) {
             return Optional.empty();
