@@ -108,7 +108,7 @@ public final class CapturedStacks implements AutoCloseable {
     }
 
     boolean isEmpty() {
-        return !frameFiles.anyLocated() && live.isEmpty() && stackMappings.mappings().isEmpty();
+        return !frameFiles.anyLocated() && live.isEmpty();
     }
 
     private static boolean named(List<Frame> frames) {
