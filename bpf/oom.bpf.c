@@ -17,6 +17,7 @@
 #include "include/task.h"
 #include "include/memcg.h"
 #include "include/frame_files.h"
+#include "include/stack_mappings.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -31,7 +32,9 @@ const volatile __u64 near_limit_pages = 1024;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1024 * 1024); /* about 110 kill records of 9.5 KB: a burst of kills */
+	/* About 125 kill records of 32.9 KB (16 KiB of it the trigger's stack copy): a burst of kills,
+	 * such as one per container of a pod whose memory limit the pod shares. */
+	__uint(max_entries, 4 * 1024 * 1024);
 } oom_events SEC(".maps");
 
 /* memcg->vmstats->state is copied here whole before it is picked apart: too big for the stack. */
@@ -77,6 +80,18 @@ static __always_inline struct mem_cgroup *constraining_memcg(struct mem_cgroup *
 	return NULL;
 }
 
+/* The trigger's registers, stack copy and the mappings that stack runs through. A global function,
+ * so the verifier checks it once on its own: inlined next to the memcg stat read it pushed the
+ * mark_victim program past the verifier's 1M-instruction budget. */
+__noinline int capture_trigger_state(struct ns_oom_kill_event *e)
+{
+	if (!e)
+		return 0;
+	ns_capture_user_stack(&e->trigger_user_state);
+	ns_find_stack_mappings(&e->trigger_stack_mappings, &e->trigger_user_state);
+	return 0;
+}
+
 /* Trigger identity, constraint and stacks: the same for both attachments. Returns the
  * constraining memcg, NULL for a global OOM. */
 static __always_inline struct mem_cgroup *fill_trigger(void *ctx, struct ns_oom_kill_event *e)
@@ -92,6 +107,7 @@ static __always_inline struct mem_cgroup *fill_trigger(void *ctx, struct ns_oom_
 		bpf_get_stack(ctx, e->user_stack, sizeof(e->user_stack), BPF_F_USER_STACK);
 	int frames = e->user_stack_bytes > 0 ? e->user_stack_bytes / sizeof(__u64) : 0;
 	ns_locate_user_frames(&e->user_frames, e->user_stack, frames);
+	capture_trigger_state(e);
 	return limited;
 }
 

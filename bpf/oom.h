@@ -5,6 +5,7 @@
 #define NODESCOPE_OOM_H
 
 #include "include/nodescope.h"
+#include "include/user_stack.h"
 
 #define NS_OOM_KILL_VERSION 4
 
@@ -36,6 +37,11 @@ struct ns_oom_kill_event {
 	/* After the stacks: not in the zeroed prefix, ns_read_cgroup_path() zeroes it itself. */
 	struct ns_cgroup_path victim_memcg_path; /* tp_btf only (flag NS_OOM_F_VICTIM_MEMCG) */
 	struct ns_user_frames user_frames;       /* where each of user_stack's frames lies */
+	/* The trigger's registers and stack, unwound by the daemon from call frame information (complete
+	 * where frame pointers are not: -fomit-frame-pointer code, frameless leaves, libc's memset),
+	 * through the mappings recorded next to it. user_stack above is the fallback. */
+	struct ns_user_stack trigger_user_state;
+	struct ns_stack_mappings trigger_stack_mappings;
 };
 
 #endif

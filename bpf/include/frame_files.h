@@ -27,28 +27,40 @@ static __always_inline void ns_read_file_path(struct ns_user_file *out, struct f
 	out->truncated = 1;
 }
 
-/* The slot of the file with this dev and inode, added if new; -1 when every slot is taken. */
-static __always_inline int ns_user_file_slot(struct ns_user_frames *out, __u32 dev, __u64 ino, struct file *file)
+/* The slot in files[NS_USER_FILES] (*file_count of them used) of the file with this dev and inode,
+ * added if new; -1 when every slot is taken. Shared by every table of files a record keeps
+ * (ns_user_frames, ns_stack_mappings). */
+static __always_inline int ns_user_file_slot(struct ns_user_file *files, __u32 *file_count, __u32 dev, __u64 ino,
+					     struct file *file)
 {
-	__u32 count = out->file_count;
+	__u32 count = *file_count;
 	for (int slot = 0; slot < NS_USER_FILES && slot < count; slot++) {
-		if (out->files[slot].dev == dev && out->files[slot].ino == ino)
+		if (files[slot].dev == dev && files[slot].ino == ino)
 			return slot;
 	}
 	barrier_var(count); /* keeps the bound check below on the very value used as the index */
 	if (count >= NS_USER_FILES)
 		return -1;
-	struct ns_user_file *added = &out->files[count];
+	struct ns_user_file *added = &files[count];
 	added->dev = dev;
 	added->ino = ino;
 	ns_read_file_path(added, file);
-	out->file_count = count + 1;
+	*file_count = count + 1;
 	return count;
+}
+
+/* The slot of a VMA's file, by its filesystem's device and its inode. */
+static __always_inline int ns_vma_file_slot(struct ns_user_file *files, __u32 *file_count, struct file *file)
+{
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	return ns_user_file_slot(files, file_count, BPF_CORE_READ(inode, i_sb, s_dev), BPF_CORE_READ(inode, i_ino), file);
 }
 
 struct ns_vma_lookup {
 	__u64 start;
+	__u64 end;
 	__u64 pgoff;
+	__u64 flags;   /* vm_flags */
 	struct file *file;
 };
 
@@ -56,7 +68,9 @@ static long ns_read_vma(struct task_struct *task, struct vm_area_struct *vma, vo
 {
 	struct ns_vma_lookup *lookup = data;
 	lookup->start = BPF_CORE_READ(vma, vm_start);
+	lookup->end = BPF_CORE_READ(vma, vm_end);
 	lookup->pgoff = BPF_CORE_READ(vma, vm_pgoff);
+	lookup->flags = BPF_CORE_READ(vma, vm_flags);
 	lookup->file = BPF_CORE_READ(vma, vm_file);
 	return 0;
 }
@@ -88,8 +102,7 @@ static __always_inline void ns_locate_user_frames(struct ns_user_frames *out, co
 		struct file *file = lookup.file;
 		if (!file)
 			continue; /* anonymous memory (JIT code): the perf map names it while it exists */
-		struct inode *inode = BPF_CORE_READ(file, f_inode);
-		int slot = ns_user_file_slot(out, BPF_CORE_READ(inode, i_sb, s_dev), BPF_CORE_READ(inode, i_ino), file);
+		int slot = ns_vma_file_slot(out->files, &out->file_count, file);
 		if (slot < 0)
 			continue; /* more files than slots: the frame keeps its address only */
 		out->frame_file[i] = slot;

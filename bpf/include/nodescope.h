@@ -117,4 +117,29 @@ struct ns_user_frames {
 	struct ns_user_file files[NS_USER_FILES];
 };
 
+#define NS_STACK_MAPPINGS 16     /* executable file mappings a captured user stack is unwound through */
+
+/* One executable file-backed VMA the task had at the event. */
+struct ns_stack_mapping {
+	__u64 start;
+	__u64 end;
+	__u64 pgoff;     /* vm_pgoff: the file offset at start, in pages */
+	__u8 file;       /* index into ns_stack_mappings.files */
+	__u8 _pad[7];
+};
+
+/* The executable file mappings a captured user stack (user_stack.h) needs to be unwound and named,
+ * found in the kernel at the event (stack_mappings.h): those holding rip or a stack word that could
+ * be a return address. Only the first mapping_count mappings and file_count files are meaningful. */
+struct ns_stack_mappings {
+	__s32 error;          /* 0, or the first bpf_find_vma error other than "no VMA there" */
+	__u32 file_count;
+	__u32 mapping_count;
+	__u32 lookups;        /* bpf_find_vma calls made */
+	__u32 skipped;        /* candidate words not looked up (lookup cap) or mappings not recorded (no slot) */
+	__u32 _pad;
+	struct ns_stack_mapping mappings[NS_STACK_MAPPINGS];
+	struct ns_user_file files[NS_USER_FILES];
+};
+
 #endif

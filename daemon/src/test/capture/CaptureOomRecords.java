@@ -1,78 +1,64 @@
 import io.nodescope.bpf.AttachedProbe;
 import io.nodescope.bpf.KernelProbe;
-import io.nodescope.config.ConfigLoader;
 import io.nodescope.config.ModuleSettings;
-import io.nodescope.daemon.ProbeModules;
-import io.nodescope.decode.EventDecoder;
-import io.nodescope.metrics.MetricsRegistry;
 import io.nodescope.module.ProbeModule;
-import io.nodescope.module.exit.ProcessExit;
-import io.nodescope.module.oom.OomKill;
+import io.nodescope.module.exit.ProcessExitModule;
+import io.nodescope.module.oom.OomModule;
 import io.nodescope.ringbuf.MappedRing;
+import io.nodescope.ringbuf.RecordHandler;
 import io.nodescope.ringbuf.RingPoller;
+
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Captures one real OOM-kill record and its victim's process-exit record from the kernel's rings
- * into daemon/src/test/resources/captured/, for EventDecoderCapturedTest. Run as root from the
+ * Captures one real OOM-kill record and one process-exit record from the kernel's rings into
+ * daemon/src/test/resources/captured/, for EventDecoderCapturedTest. Run as root from the
  * repository root after `make build`:
- *   java --enable-native-access=ALL-UNNAMED -cp daemon/target/nodescope.jar \
+ *   env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin java --enable-native-access=ALL-UNNAMED -cp daemon/target/nodescope.jar \
  *        daemon/src/test/capture/CaptureOomRecords.java
- * It runs demo/oom-demo.sh itself to cause the kill; other processes' kills and exits on the node
- * are skipped.
+ * It runs demo/oom-demo.sh itself to cause the kill. env -i: the record holds a copy of the trigger's
+ * stack, whose top holds its environment, committed with the fixture.
  */
 public class CaptureOomRecords {
     public static void main(String[] args) throws Exception {
         Path out = Path.of("daemon/src/test/resources/captured");
-        List<ProbeModule> modules = ProbeModules.all();
-        ModuleSettings settings = ConfigLoader.load(List.of(), Map.of(), ProbeModules.catalog(modules)).moduleSettings();
-        EventDecoder decoder = new EventDecoder(4096, new MetricsRegistry(), ProbeModules.formats(modules));
-        AtomicReference<byte[]> kill = new AtomicReference<>();
-        AtomicReference<byte[]> exit = new AtomicReference<>();
-        AtomicLong victim = new AtomicLong(-1);
+        Map<Integer, byte[]> firstByKind = new HashMap<>();
+        RecordHandler keepFirst = (ByteBuffer buffer, int offset, int length) -> {
+            byte[] record = new byte[length];
+            buffer.get(offset, record);
+            int kind = Short.toUnsignedInt(buffer.getShort(offset));
+            firstByKind.putIfAbsent(kind, record);
+        };
         List<AutoCloseable> opened = new ArrayList<>();
         try (RingPoller poller = new RingPoller()) {
-            for (ProbeModule module : modules) {
-                KernelProbe spec = module.kernelProbe(settings);
-                AttachedProbe probe = AttachedProbe.attach(module.name(), spec);
-                opened.add(probe);
-                for (KernelProbe.Ring ring : spec.rings()) {
-                    MappedRing mapped = MappedRing.map(ring.map(), probe.ringFd(ring), probe.ringSize(ring));
+            for (ProbeModule module : List.of(new OomModule(), new ProcessExitModule())) {
+                KernelProbe probe = module.kernelProbe(ModuleSettings.defaults(module.settings()));
+                AttachedProbe attached = AttachedProbe.attach(module.name(), probe);
+                opened.add(attached);
+                for (KernelProbe.Ring ring : probe.rings()) {
+                    MappedRing mapped = MappedRing.map(ring.map(), attached.ringFd(ring), attached.ringSize(ring));
                     opened.add(mapped);
-                    poller.add(mapped, (ByteBuffer buffer, int offset, int length) -> {
-                        byte[] record = new byte[length];
-                        buffer.get(offset, record);
-                        decoder.decode(buffer, offset, length).ifPresent(event -> {
-                            if (event instanceof OomKill oom && oom.victim().comm().equals("oom-alloc")
-                                    && kill.get() == null) {
-                                kill.set(record);
-                                victim.set(oom.victim().tgid());
-                            } else if (event instanceof ProcessExit death && death.task().tgid() == victim.get()) {
-                                exit.set(record);
-                            }
-                        });
-                    });
+                    poller.add(mapped, keepFirst);
                 }
             }
             Process demo = new ProcessBuilder("bash", "demo/oom-demo.sh").inheritIO().start();
-            while (kill.get() == null || exit.get() == null) {
+            while (firstByKind.size() < 2) {
                 poller.poll(100);
             }
             demo.waitFor();
         } finally {
-            for (AutoCloseable resource : opened.reversed()) {
-                resource.close();
+            for (AutoCloseable closeable : opened.reversed()) {
+                closeable.close();
             }
         }
-        Files.write(out.resolve("oom_kill_tp_btf.bin"), kill.get());
-        Files.write(out.resolve("process_exit.bin"), exit.get());
-        System.out.println("captured " + kill.get().length + " + " + exit.get().length + " bytes");
+        Files.write(out.resolve("oom_kill_tp_btf.bin"), firstByKind.get(1));
+        Files.write(out.resolve("process_exit.bin"), firstByKind.get(2));
+        System.out.println("captured " + firstByKind.get(1).length + " + " + firstByKind.get(2).length + " bytes");
     }
 }

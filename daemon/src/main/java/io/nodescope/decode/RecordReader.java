@@ -54,6 +54,13 @@ public final class RecordReader {
         return new String(bytes, 0, end, StandardCharsets.UTF_8);
     }
 
+    /** A copy of length bytes at offset, in little-endian order: it outlives the ring's memory. */
+    public ByteBuffer copy(int offset, int length) {
+        byte[] bytes = new byte[length];
+        buffer.get(start + offset, bytes);
+        return ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    }
+
     public long[] u64Array(int offset, int count) {
         long[] values = new long[count];
         for (int i = 0; i < count; i++) {

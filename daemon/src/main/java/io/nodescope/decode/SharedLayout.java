@@ -71,4 +71,28 @@ public final class SharedLayout {
     public static final int USER_FRAMES_VMA_PGOFF = 584;
     public static final int USER_FRAMES_FILES = 1096;
     public static final int USER_FRAMES_BYTES = 7336;
+
+    // struct ns_stack_mapping
+    public static final int STACK_MAPPINGS = 16;
+    public static final int STACK_MAPPING_START = 0;
+    public static final int STACK_MAPPING_END = 8;
+    public static final int STACK_MAPPING_PGOFF = 16;
+    public static final int STACK_MAPPING_FILE = 24;
+    public static final int STACK_MAPPING_BYTES = 32;
+
+    // struct ns_stack_mappings
+    public static final int STACK_MAPPINGS_ERROR = 0;
+    public static final int STACK_MAPPINGS_FILE_COUNT = 4;
+    public static final int STACK_MAPPINGS_MAPPING_COUNT = 8;
+    public static final int STACK_MAPPINGS_LOOKUPS = 12;
+    public static final int STACK_MAPPINGS_SKIPPED = 16;
+    public static final int STACK_MAPPINGS_MAPPINGS = 24;
+    public static final int STACK_MAPPINGS_FILES = 536;
+    public static final int STACK_MAPPINGS_BYTES = 6776;
+
+    // struct ns_user_stack (bpf/include/user_stack.h, NS_USER_STACK_BYTES as the modules compile it)
+    public static final int USER_STACK_STATE_BYTES = 16384;
+    public static final int USER_STACK_STATE_VALID_BYTES = 64;
+    public static final int USER_STACK_STATE_STACK = 72;
+    public static final int USER_STACK_STATE_TOTAL_BYTES = USER_STACK_STATE_STACK + USER_STACK_STATE_BYTES;
 }

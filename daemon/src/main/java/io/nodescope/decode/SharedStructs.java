@@ -4,6 +4,7 @@ import io.nodescope.event.CgroupPath;
 import io.nodescope.event.KernelFile;
 import io.nodescope.event.MemcgStat;
 import io.nodescope.event.MemcgStatItem;
+import io.nodescope.event.StackMappings;
 import io.nodescope.event.MemcgState;
 import io.nodescope.event.RawStack;
 import io.nodescope.event.TaskIdentity;
@@ -120,6 +121,32 @@ public final class SharedStructs {
             frames.add(Optional.of(new UserFrameFiles.FileLocation(files.get(slot), offset)));
         }
         return new UserFrameFiles(frames, lookupError);
+    }
+
+    /** struct ns_stack_mappings at; {@link StackMappings#NONE} when the kernel looked nothing up. */
+    public StackMappings stackMappings(RecordReader record, int at) {
+        int fileCount = (int) Math.min(record.u32(at + STACK_MAPPINGS_FILE_COUNT), USER_FILES);
+        int mappingCount = (int) Math.min(record.u32(at + STACK_MAPPINGS_MAPPING_COUNT), STACK_MAPPINGS);
+        int lookups = (int) record.u32(at + STACK_MAPPINGS_LOOKUPS);
+        int lookupError = -record.s32(at + STACK_MAPPINGS_ERROR);
+        if (lookups == 0 && lookupError == 0) {
+            return StackMappings.NONE;
+        }
+        List<KernelFile> files = new ArrayList<>(fileCount);
+        for (int slot = 0; slot < fileCount; slot++) {
+            files.add(kernelFile(record, at + STACK_MAPPINGS_FILES + slot * USER_FILE_BYTES));
+        }
+        List<StackMappings.Mapping> mappings = new ArrayList<>(mappingCount);
+        for (int index = 0; index < mappingCount; index++) {
+            int mapping = at + STACK_MAPPINGS_MAPPINGS + index * STACK_MAPPING_BYTES;
+            int slot = record.u8(mapping + STACK_MAPPING_FILE);
+            if (slot < fileCount) {
+                mappings.add(new StackMappings.Mapping(record.u64(mapping + STACK_MAPPING_START),
+                        record.u64(mapping + STACK_MAPPING_END),
+                        record.u64(mapping + STACK_MAPPING_PGOFF) * pageSize, files.get(slot)));
+            }
+        }
+        return new StackMappings(mappings, lookups, (int) record.u32(at + STACK_MAPPINGS_SKIPPED), lookupError);
     }
 
     /** The kernel records names innermost first; the event keeps them outermost first, as a path reads. */

@@ -7,6 +7,7 @@ import io.nodescope.event.KernelFile;
 import io.nodescope.event.MemcgStat;
 import io.nodescope.event.MemcgStatItem;
 import io.nodescope.event.MemcgState;
+import io.nodescope.event.StackMappings;
 import io.nodescope.event.ProbeSource;
 import io.nodescope.event.RawStack;
 import io.nodescope.event.UserFrameFiles;
@@ -40,19 +41,59 @@ public final class SharedProtos {
             });
             builder.addFrames(location);
         }
-        files.forEach(file -> builder.addFiles(io.nodescope.proto.v1.KernelFile.newBuilder()
+        files.forEach(file -> builder.addFiles(toProto(file)));
+        return builder.build();
+    }
+
+    private static io.nodescope.proto.v1.KernelFile toProto(KernelFile file) {
+        return io.nodescope.proto.v1.KernelFile.newBuilder()
                 .setDeviceMajor(file.deviceMajor())
                 .setDeviceMinor(file.deviceMinor())
                 .setInode(file.inode())
                 .addAllNamesFromRoot(file.namesFromRoot())
-                .setTruncated(file.truncated())));
+                .setTruncated(file.truncated())
+                .build();
+    }
+
+    private static KernelFile fromProto(io.nodescope.proto.v1.KernelFile file) {
+        return new KernelFile(file.getDeviceMajor(), file.getDeviceMinor(), file.getInode(),
+                file.getNamesFromRootList(), file.getTruncated());
+    }
+
+    /** Each file once, mappings referring to it by index, as the kernel side records them. */
+    public static io.nodescope.proto.v1.StackMappings toProto(StackMappings stackMappings) {
+        var builder = io.nodescope.proto.v1.StackMappings.newBuilder()
+                .setLookups(stackMappings.lookups())
+                .setSkipped(stackMappings.skipped())
+                .setLookupError(stackMappings.lookupError());
+        List<KernelFile> files = stackMappings.mappings().stream().map(StackMappings.Mapping::file).distinct()
+                .toList();
+        files.forEach(file -> builder.addFiles(toProto(file)));
+        stackMappings.mappings().forEach(mapping -> builder.addMappings(io.nodescope.proto.v1.StackMapping.newBuilder()
+                .setStart(mapping.start())
+                .setEnd(mapping.end())
+                .setFileOffset(mapping.fileOffset())
+                .setFile(files.indexOf(mapping.file()))));
         return builder.build();
+    }
+
+    public static StackMappings fromProto(io.nodescope.proto.v1.StackMappings proto)
+            throws InvalidProtocolBufferException {
+        List<KernelFile> files = proto.getFilesList().stream().map(SharedProtos::fromProto).toList();
+        List<StackMappings.Mapping> mappings = new ArrayList<>(proto.getMappingsCount());
+        for (io.nodescope.proto.v1.StackMapping mapping : proto.getMappingsList()) {
+            if (mapping.getFile() >= files.size()) {
+                throw new InvalidProtocolBufferException("mapping of file " + mapping.getFile() + " of " + files.size());
+            }
+            mappings.add(new StackMappings.Mapping(mapping.getStart(), mapping.getEnd(), mapping.getFileOffset(),
+                    files.get(mapping.getFile())));
+        }
+        return new StackMappings(mappings, proto.getLookups(), proto.getSkipped(), proto.getLookupError());
     }
 
     public static UserFrameFiles fromProto(io.nodescope.proto.v1.UserFrameFiles proto)
             throws InvalidProtocolBufferException {
-        List<KernelFile> files = proto.getFilesList().stream().map(file -> new KernelFile(file.getDeviceMajor(),
-                file.getDeviceMinor(), file.getInode(), file.getNamesFromRootList(), file.getTruncated())).toList();
+        List<KernelFile> files = proto.getFilesList().stream().map(SharedProtos::fromProto).toList();
         List<Optional<UserFrameFiles.FileLocation>> frames = new ArrayList<>(proto.getFramesCount());
         for (io.nodescope.proto.v1.FrameLocation frame : proto.getFramesList()) {
             if (!frame.hasFile()) {

@@ -1,5 +1,6 @@
 package io.nodescope.symbol;
 
+import io.nodescope.event.StackMappings;
 import io.nodescope.event.UserFrameFiles;
 
 import java.util.ArrayList;
@@ -7,7 +8,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What a user stack needs to be named later, taken when the event arrives. Two sources: the files
+ * What a user stack needs to be unwound and named later, taken when the event arrives. Unwinding,
+ * where the event captured the thread's registers and stack, runs through the executable mappings
+ * the kernel recorded with them, completed by the live process's maps. Naming the frame-pointer
+ * stack (the fallback) has two sources: the files
  * the kernel located the frames in at the event (exact, and still there after the process, e.g. an
  * OOM victim, is gone: so they are looked up later, off the ring thread), and the
  * live process's maps, read now and only when some frame was not located that way (JIT code,
@@ -16,20 +20,30 @@ import java.util.Optional;
  */
 public final class CapturedStacks implements AutoCloseable {
     /** Nothing captured (a replay, or no user stack): frames keep their bare addresses. */
-    public static final CapturedStacks NONE = new CapturedStacks(0, UserFrameFiles.NONE, Optional.empty());
+    public static final CapturedStacks NONE = new CapturedStacks(0, UserFrameFiles.NONE, Optional.empty(),
+            StackMappings.NONE, Optional.empty());
 
     private final int pid;
     private final UserFrameFiles frameFiles;
+    private final Optional<UserStack> userState;
+    private final StackMappings stackMappings;
     private final Optional<ProcessSnapshot> live;
 
-    private CapturedStacks(int pid, UserFrameFiles frameFiles, Optional<ProcessSnapshot> live) {
+    private CapturedStacks(int pid, UserFrameFiles frameFiles, Optional<UserStack> userState,
+                           StackMappings stackMappings, Optional<ProcessSnapshot> live) {
         this.pid = pid;
         this.frameFiles = frameFiles;
+        this.userState = userState;
+        this.stackMappings = stackMappings;
         this.live = live;
     }
 
-    static CapturedStacks of(Symbolizer symbolizer, int pid, List<Long> addresses, UserFrameFiles frameFiles) {
-        if (addresses.isEmpty()) {
+    /** A user stack as unwinding found it, named. */
+    record Unwound(UnwoundStack stack, List<Frame> frames) {}
+
+    static CapturedStacks of(Symbolizer symbolizer, int pid, List<Long> addresses, UserFrameFiles frameFiles,
+                             Optional<UserStack> userState, StackMappings stackMappings) {
+        if (addresses.isEmpty() && userState.isEmpty()) {
             return NONE;
         }
         // A path the kernel had to truncate cannot be found on the host: such a frame needs the
@@ -37,9 +51,31 @@ public final class CapturedStacks implements AutoCloseable {
         // named by 64 hex digits, longer than the kernel side records).
         boolean someFrameUnlocated = frameFiles.frames().size() < addresses.size()
                 || frameFiles.frames().stream().anyMatch(frame -> frame.isEmpty() || frame.get().file().truncated());
-        Optional<ProcessSnapshot> live = someFrameUnlocated
+        boolean someMappingUnrecorded = userState.isPresent() && stackMappings.incomplete();
+        Optional<ProcessSnapshot> live = someFrameUnlocated || someMappingUnrecorded
                 ? Optional.of(symbolizer.snapshot(pid)) : Optional.empty();
-        return new CapturedStacks(pid, frameFiles, live);
+        return new CapturedStacks(pid, frameFiles, userState, stackMappings, live);
+    }
+
+    /**
+     * The captured stack unwound from call frame information and named, where that succeeded: it
+     * reached the thread's first frame, or found at least the frame-pointer stack's frame count.
+     */
+    Optional<Unwound> unwind(Symbolizer symbolizer, int framePointerFrames) {
+        if (userState.isEmpty()) {
+            return Optional.empty();
+        }
+        try (ProcessSnapshot mapped = symbolizer.snapshotWithStackMappings(pid, stackMappings, live)) {
+            UnwoundStack unwound = symbolizer.unwindUser(mapped, userState.get());
+            boolean succeeded = !unwound.addresses().isEmpty() && (unwound.end() == UnwoundStack.End.OUTERMOST
+                    || unwound.addresses().size() >= framePointerFrames);
+            if (!succeeded) {
+                return Optional.empty();
+            }
+            List<Frame> frames = symbolizer.symbolizeUserWithInlinedFrames(mapped, unwound.lookupAddresses())
+                    .stream().flatMap(List::stream).toList();
+            return Optional.of(new Unwound(unwound, frames));
+        }
     }
 
     /**

@@ -14,6 +14,9 @@ import java.util.function.Function;
 public final class ProcessSnapshot implements AutoCloseable {
     private final int pid;
     private final List<SnapshotRegion> regions;
+    /** The regions whose files this snapshot closes: all but those borrowed from another snapshot. */
+    private final List<SnapshotRegion> ownedRegions;
+    private final Optional<PinnedFile<SymbolTable>> ownedPerfMap;
     private final Optional<PinnedFile<SymbolTable>> perfMap;
     private final String perfMapName;
     private final List<Path> debugFileRoots;
@@ -23,8 +26,16 @@ public final class ProcessSnapshot implements AutoCloseable {
     /** @param regions executable regions, sorted by start */
     ProcessSnapshot(int pid, List<SnapshotRegion> regions, Optional<PinnedFile<SymbolTable>> perfMap,
                     String perfMapName, List<Path> debugFileRoots) {
+        this(pid, regions, regions, perfMap, perfMap, perfMapName, debugFileRoots);
+    }
+
+    private ProcessSnapshot(int pid, List<SnapshotRegion> regions, List<SnapshotRegion> ownedRegions,
+                            Optional<PinnedFile<SymbolTable>> perfMap, Optional<PinnedFile<SymbolTable>> ownedPerfMap,
+                            String perfMapName, List<Path> debugFileRoots) {
         this.pid = pid;
         this.regions = List.copyOf(regions);
+        this.ownedRegions = List.copyOf(ownedRegions);
+        this.ownedPerfMap = ownedPerfMap;
         this.perfMap = perfMap;
         this.perfMapName = perfMapName;
         this.debugFileRoots = List.copyOf(debugFileRoots);
@@ -63,6 +74,19 @@ public final class ProcessSnapshot implements AutoCloseable {
         return -1;
     }
 
+    List<SnapshotRegion> regions() {
+        return regions;
+    }
+
+    /**
+     * This process with other regions (sorted by start), of which it owns and closes only
+     * ownedRegions; the rest, and the perf map, are borrowed from this snapshot, which must
+     * outlive the result.
+     */
+    ProcessSnapshot withRegions(List<SnapshotRegion> regions, List<SnapshotRegion> ownedRegions) {
+        return new ProcessSnapshot(pid, regions, ownedRegions, perfMap, Optional.empty(), perfMapName, debugFileRoots);
+    }
+
     SnapshotRegion region(int index) {
         return regions.get(index);
     }
@@ -93,7 +117,7 @@ public final class ProcessSnapshot implements AutoCloseable {
 
     @Override
     public void close() {
-        regions.forEach(region -> region.module().ifPresent(PinnedFile::close));
-        perfMap.ifPresent(PinnedFile::close);
+        ownedRegions.forEach(region -> region.module().ifPresent(PinnedFile::close));
+        ownedPerfMap.ifPresent(PinnedFile::close);
     }
 }

@@ -1,6 +1,7 @@
 package io.nodescope.symbol;
 
 import io.nodescope.event.KernelFile;
+import io.nodescope.event.StackMappings;
 import io.nodescope.event.UserFrameFiles;
 
 import java.io.IOException;
@@ -105,6 +106,43 @@ final class Snapshotter {
                 .sorted((a, b) -> Long.compareUnsigned(a.region().start(), b.region().start()))
                 .toList();
         return new ProcessSnapshot(pid, regions, Optional.empty(), "", debugFileRoots(Optional.empty()));
+    }
+
+    /**
+     * For unwinding a stack captured at an event: the executable mappings the kernel recorded for it
+     * (files found on the host by {@link KernelFileLocator}, checked by device and inode), completed
+     * by the regions of the live process's snapshot, taken at arrival, that overlap none of them
+     * (what the kernel did not record, or recorded in a file not found on the host). The result
+     * borrows the live snapshot's files: close it before the live one, which stays usable.
+     */
+    ProcessSnapshot withStackMappings(int pid, StackMappings mappings, Optional<ProcessSnapshot> live) {
+        Map<KernelFile, Optional<KernelFileLocator.Located>> locatedFiles = kernelFiles.locate(
+                mappings.mappings().stream().map(StackMappings.Mapping::file).distinct().toList());
+        Map<FileIdentity, PinnedFile<ModuleSymbols>> pinnedByIdentity = new HashMap<>();
+        List<SnapshotRegion> recorded = new ArrayList<>();
+        for (StackMappings.Mapping mapping : mappings.mappings()) {
+            Optional<KernelFileLocator.Located> located = locatedFiles.get(mapping.file());
+            if (located.isEmpty()) {
+                continue;
+            }
+            MappedRegion region = new MappedRegion(mapping.start(), mapping.end(), true, mapping.fileOffset(),
+                    mapping.file().inode(), Optional.of(located.get().hostPath()), false);
+            recorded.add(new SnapshotRegion(region,
+                    pinFirst(located.get().hostPath(), List.of(located.get().openPath()), pinnedByIdentity)));
+        }
+        List<SnapshotRegion> borrowed = live.map(ProcessSnapshot::regions).orElse(List.of()).stream()
+                .filter(region -> recorded.stream().noneMatch(kept -> overlap(kept.region(), region.region())))
+                .toList();
+        List<SnapshotRegion> regions = new ArrayList<>(recorded);
+        regions.addAll(borrowed);
+        regions.sort((a, b) -> Long.compareUnsigned(a.region().start(), b.region().start()));
+        return live.map(snapshot -> snapshot.withRegions(regions, recorded))
+                .orElseGet(() -> new ProcessSnapshot(pid, regions, Optional.empty(), "",
+                        debugFileRoots(Optional.empty())));
+    }
+
+    private static boolean overlap(MappedRegion a, MappedRegion b) {
+        return Long.compareUnsigned(a.start(), b.end()) < 0 && Long.compareUnsigned(b.start(), a.end()) < 0;
     }
 
     /**

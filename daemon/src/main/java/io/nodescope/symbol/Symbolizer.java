@@ -1,11 +1,13 @@
 package io.nodescope.symbol;
 
+import io.nodescope.event.StackMappings;
 import io.nodescope.event.UserFrameFiles;
 import io.nodescope.metrics.MetricsRegistry;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The symbolize stage's entry point: kernel and user stacks to {@link Frame}s. Thread-safe; one per
@@ -90,6 +92,15 @@ public final class Symbolizer implements AutoCloseable {
      */
     public ProcessSnapshot snapshotFromKernelFiles(int pid, List<Long> addresses, UserFrameFiles frameFiles) {
         return snapshotter.fromKernelFiles(pid, addresses, frameFiles);
+    }
+
+    /**
+     * For unwinding a stack captured at an event: the executable mappings the kernel recorded with
+     * it, found on the host, completed by the live snapshot's regions (taken at arrival) where the
+     * kernel recorded nothing. Borrows from live: close the result first.
+     */
+    public ProcessSnapshot snapshotWithStackMappings(int pid, StackMappings mappings, Optional<ProcessSnapshot> live) {
+        return snapshotter.withStackMappings(pid, mappings, live);
     }
 
     /**

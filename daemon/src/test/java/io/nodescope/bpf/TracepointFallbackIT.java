@@ -79,6 +79,11 @@ class TracepointFallbackIT {
                 // The trigger is current in both attachments: its frames' files are located here too.
                 assertTrue(kill.triggerUserFrameFiles().frames().getFirst().orElseThrow().file().pathInFilesystem()
                         .orElseThrow().endsWith("/oom-alloc"), kill.triggerUserFrameFiles().toString());
+                // And its registers and stack for unwinding, with the mapping its pc lies in.
+                long pc = kill.triggerUserState().orElseThrow().registers().rip();
+                assertTrue(kill.triggerStackMappings().mappings().stream().anyMatch(mapping -> mapping.start() <= pc
+                        && pc < mapping.end() && mapping.file().pathInFilesystem().orElseThrow().endsWith("/oom-alloc")),
+                        kill.triggerStackMappings().toString());
                 assertEquals(137, exitOf(events, victim.pid()).exitCode());
             }
         } finally {

@@ -8,8 +8,10 @@ import io.nodescope.config.NodescopeConfig;
 import io.nodescope.export.ExportSetup;
 import io.nodescope.proc.IdentitySettings;
 import io.nodescope.testing.CgroupTree;
+import io.nodescope.testing.LibcDebugFile;
 import io.nodescope.testing.MemoryCgroup;
 import io.nodescope.testing.MemoryHierarchy;
+import io.nodescope.testing.MemsetTriggerBinary;
 import io.nodescope.testing.NeighbourKill;
 import io.nodescope.testing.OomAllocBinary;
 import io.nodescope.testing.OomKilledRun;
@@ -146,6 +148,70 @@ class OomSpanIT {
             assertTrue(string(received, "code.stacktrace").contains("\ntouch_pages+0x"));
             assertEquals(0, trigger.waitFor(), "the trigger finished its allocation after the victim died");
         }
+    }
+
+    /**
+     * A trigger without frame pointers (-O2 -fomit-frame-pointer) killed while libc's memset, a
+     * leaf without a frame, faults its pages in; it is its own victim, gone within milliseconds.
+     * Only call frame information unwinds this stack: through the mappings the kernel recorded at
+     * the kill, the span names memset's whole caller chain down to the thread's first frame.
+     */
+    @Test
+    void triggerWithoutFramePointersKilledInMemsetIsUnwoundToItsFirstFrame() throws Exception {
+        try (OtlpReceiver receiver = OtlpReceiver.start(Protocol.GRPC, 0);
+             Daemon daemon = startDaemon(receiver.endpoint(), Protocol.GRPC, new ByteArrayOutputStream());
+             MemoryCgroup cgroup = MemoryCgroup.create("nodescope-it-memset", LIMIT_BYTES)) {
+            Process trigger = cgroup.start(List.of(MemsetTriggerBinary.path().toString(), "256"));
+            assertEquals(OomKilledRun.KILLED_BY_SIGKILL, trigger.waitFor());
+            ReceivedSpan received = receiver.await(span -> span.span().getName().equals("oom.kill")
+                    && integer(span, "process.pid") == trigger.pid(), SPAN_WAIT);
+
+            assertEquals(trigger.pid(), integer(received, "nodescope.oom.trigger.pid"));
+            assertMemsetCallerChain(received);
+        }
+    }
+
+    /** The same binary as a living trigger: the OOM killer picks a neighbour, the trigger lives on. */
+    @Test
+    void livingTriggerWithoutFramePointersIsUnwoundFromMemset() throws Exception {
+        try (OtlpReceiver receiver = OtlpReceiver.start(Protocol.GRPC, 0);
+             Daemon daemon = startDaemon(receiver.endpoint(), Protocol.GRPC, new ByteArrayOutputStream());
+             MemoryCgroup cgroup = MemoryCgroup.create("nodescope-it-memset-living", LIMIT_BYTES)) {
+            NeighbourKill kill = NeighbourKill.start(cgroup::start, OomAllocBinary.path().toString(),
+                    List.of(MemsetTriggerBinary.path().toString(), "16", "2"));
+            Process hog = kill.hog();
+            Process trigger = kill.trigger();
+
+            assertEquals(OomKilledRun.KILLED_BY_SIGKILL, hog.waitFor());
+            ReceivedSpan received = receiver.await(span -> span.span().getName().equals("oom.kill")
+                    && integer(span, "process.pid") == hog.pid(), SPAN_WAIT);
+
+            assertEquals(trigger.pid(), integer(received, "nodescope.oom.trigger.pid"));
+            assertMemsetCallerChain(received);
+            assertEquals(0, trigger.waitFor(), "the trigger finished its allocation after the victim died");
+        }
+    }
+
+    /** memset (in libc), then memset-trigger's own functions, then libc's start code and _start. */
+    private static void assertMemsetCallerChain(ReceivedSpan received) {
+        List<String> userStack = strings(received, "nodescope.oom.trigger.user_stack");
+        List<String> functions = userStack.stream().map(frame -> frame.substring(0, Math.max(0, frame.indexOf("+0x"))))
+                .toList();
+        assertTrue(userStack.getFirst().contains("/libc.so.6+0x"), userStack.toString());
+        int main = functions.indexOf("main");
+        assertTrue(main == 3, "memset, its two callers, main: " + userStack);
+        assertEquals(List.of("fill_chunk", "grow_heap", "main"), functions.subList(1, 4), userStack.toString());
+        assertTrue(userStack.get(1).contains("memset-trigger.c:"), userStack.toString());
+        assertTrue(userStack.get(main + 1).contains("/libc.so.6+0x"), userStack.toString());
+        assertEquals("_start", functions.getLast(), "unwound to the thread's first frame: " + userStack);
+        if (LibcDebugFile.onHost()) {
+            // libc's local functions have names only in its debug file (libc6-dbg).
+            assertTrue(functions.getFirst().contains("memset"), userStack.toString());
+            assertEquals("__libc_start_call_main", functions.get(main + 1), userStack.toString());
+        }
+        // The addresses beside the frames are the unwound ones: the pc, then one return address per frame.
+        assertEquals(userStack.size(), strings(received, "nodescope.oom.trigger.user_stack.addresses").size());
+        assertTrue(string(received, "code.stacktrace").contains("\nfill_chunk+0x"));
     }
 
     /**

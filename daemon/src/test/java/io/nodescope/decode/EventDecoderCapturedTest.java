@@ -12,7 +12,9 @@ import io.nodescope.module.oom.OomConstraint;
 import io.nodescope.module.oom.OomKill;
 import io.nodescope.event.ProbeSource;
 import io.nodescope.module.exit.ProcessExit;
+import io.nodescope.event.StackMappings;
 import io.nodescope.event.UserFrameFiles;
+import io.nodescope.symbol.UserStack;
 import io.nodescope.metrics.MetricsRegistry;
 import io.nodescope.daemon.ProbeModules;
 import java.io.IOException;
@@ -50,7 +52,7 @@ class EventDecoderCapturedTest {
 
         assertEquals(ProbeSource.TP_BTF, kill.source());
         assertEquals("oom-alloc", kill.victim().comm());
-        assertEquals(20029, kill.victim().tgid());
+        assertEquals(28313, kill.victim().tgid());
         assertEquals(kill.victim().tgid(), kill.victim().tid());
         assertEquals(kill.victim(), kill.trigger(), "oom-alloc faulted its own pages in");
         assertEquals(0, kill.victimOomScoreAdj());
@@ -59,7 +61,7 @@ class EventDecoderCapturedTest {
         assertEquals(180224, kill.victimMemory().pageTablesBytes());
 
         MemcgState memcg = kill.victimMemcg().orElseThrow();
-        assertEquals(25219, memcg.id());
+        assertEquals(949475, memcg.id());
         assertEquals(kill.victim().memcgId(), memcg.id());
         assertEquals(LIMIT, memcg.limitBytes());
         assertEquals(LIMIT, memcg.usageBytes());
@@ -67,7 +69,7 @@ class EventDecoderCapturedTest {
         assertEquals(1, memcg.oomKillEvents());
         assertEquals(OomConstraint.MEMCG, kill.constraint());
         assertEquals(memcg, kill.constrainingMemcg().orElseThrow());
-        assertEquals("/nodescope-demo-20013", kill.victimCgroupPath().orElseThrow().path());
+        assertEquals("/nodescope-demo-28297", kill.victimCgroupPath().orElseThrow().path());
         assertEquals(List.of(memcg.id()), kill.victimCgroupPath().orElseThrow().idsInnermostFirst());
 
         // The memcg's memory.stat at the kill: a v1 memcg's usage is exactly its anon, file and
@@ -79,7 +81,7 @@ class EventDecoderCapturedTest {
         assertEquals(memcg.usageBytes(), stat.get(MemcgStatItem.ANON) + stat.get(MemcgStatItem.FILE)
                 + stat.get(MemcgStatItem.KERNEL));
         assertEquals(stat.get(MemcgStatItem.ANON), stat.get(MemcgStatItem.INACTIVE_ANON)
-                + stat.get(MemcgStatItem.ACTIVE_ANON) + 77824, "anon pages not yet on an LRU list");
+                + stat.get(MemcgStatItem.ACTIVE_ANON) + 106496, "anon pages not yet on an LRU list");
         assertEquals(184320, stat.get(MemcgStatItem.PAGETABLES));
 
         assertEquals(0, kill.triggerKernelStack().error());
@@ -87,14 +89,14 @@ class EventDecoderCapturedTest {
         assertTrue(kill.triggerKernelStack().addresses().stream().allMatch(address -> address < 0),
                 "kernel addresses are in the upper half");
         assertEquals(5, kill.triggerUserStack().addresses().size());
-        assertEquals(0x555698390244L, kill.triggerUserStack().addresses().getFirst());
+        assertEquals(0x55e6ae2c1244L, kill.triggerUserStack().addresses().getFirst());
 
         // Every user frame located in its file: four in the demo binary, the last in libc.
         List<Optional<UserFrameFiles.FileLocation>> located = kill.triggerUserFrameFiles().frames();
         assertEquals(5, located.size());
         assertEquals(0, kill.triggerUserFrameFiles().lookupError());
         KernelFile demo = located.getFirst().orElseThrow().file();
-        assertEquals(Optional.of("/work/wt-incident/build/demo/oom-alloc"), demo.pathInFilesystem());
+        assertEquals(Optional.of("/work/main/build/demo/oom-alloc"), demo.pathInFilesystem());
         assertEquals(List.of(0x1244L, 0x12ebL, 0x1376L, 0x1558L), located.subList(0, 4).stream()
                 .map(frame -> frame.orElseThrow().offset()).toList());
         assertTrue(located.subList(0, 4).stream().allMatch(frame -> frame.orElseThrow().file().equals(demo)));
@@ -104,6 +106,22 @@ class EventDecoderCapturedTest {
             assertEquals(kill.triggerUserStack().addresses().get(frame) % PAGE_SIZE,
                     located.get(frame).orElseThrow().offset() % PAGE_SIZE, "mappings are page-aligned in the file");
         }
+
+        // The registers and stack copy for unwinding: taken at the same moment as the frame-pointer stack.
+        UserStack state = kill.triggerUserState().orElseThrow();
+        assertEquals(kill.triggerUserStack().addresses().getFirst(), state.registers().rip());
+        assertEquals(3024, state.stack().remaining(), "from rsp to the top of oom-alloc's stack");
+        // The executable mappings it runs through, in the order the kernel found them: the one holding
+        // rip (the demo's text), then libc's text, where the return address of main's caller lies.
+        StackMappings mappings = kill.triggerStackMappings();
+        assertEquals(List.of(demo, located.get(4).orElseThrow().file()),
+                mappings.mappings().stream().map(StackMappings.Mapping::file).toList());
+        StackMappings.Mapping text = mappings.mappings().getFirst();
+        assertTrue(text.start() <= state.registers().rip() && state.registers().rip() < text.end());
+        assertEquals(located.getFirst().orElseThrow().offset(), state.registers().rip() - text.start() + text.fileOffset());
+        assertEquals(13, mappings.lookups());
+        assertEquals(0, mappings.skipped());
+        assertEquals(0, mappings.lookupError());
     }
 
     @Test
@@ -116,6 +134,6 @@ class EventDecoderCapturedTest {
         assertEquals(9, exit.terminatingSignal());
         assertEquals(137, exit.exitCode());
         assertTrue(exit.bootTimeNanos() > kill.bootTimeNanos(), "death after the mark");
-        assertEquals(8_859_837, exit.bootTimeNanos() - kill.bootTimeNanos());
+        assertEquals(3_204_588, exit.bootTimeNanos() - kill.bootTimeNanos());
     }
 }

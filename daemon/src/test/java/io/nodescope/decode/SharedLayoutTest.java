@@ -83,4 +83,32 @@ class SharedLayoutTest {
             case PAGES, EVENTS -> "";
         };
     }
+
+    /** The structs a captured user stack is recorded with (user_stack.h, stack_mappings.h). */
+    @ParameterizedTest
+    @ValueSource(strings = {"oom.bpf.o"})
+    void userStackAndItsMappings(String object) throws Exception {
+        ObjectBtf btf = ObjectBtf.of(object);
+        btf.assertSize("ns_user_stack", USER_STACK_STATE_TOTAL_BYTES);
+        btf.assertOffset("ns_user_stack.valid_bytes", USER_STACK_STATE_VALID_BYTES);
+        btf.assertOffset("ns_user_stack.stack", USER_STACK_STATE_STACK);
+        assertEquals(io.nodescope.symbol.UserStack.BPF_STACK_OFFSET, USER_STACK_STATE_STACK);
+
+        btf.assertSize("ns_stack_mapping", STACK_MAPPING_BYTES);
+        btf.assertOffset("ns_stack_mapping.start", STACK_MAPPING_START);
+        btf.assertOffset("ns_stack_mapping.end", STACK_MAPPING_END);
+        btf.assertOffset("ns_stack_mapping.pgoff", STACK_MAPPING_PGOFF);
+        btf.assertOffset("ns_stack_mapping.file", STACK_MAPPING_FILE);
+
+        btf.assertSize("ns_stack_mappings", STACK_MAPPINGS_BYTES);
+        assertEquals(STACK_MAPPINGS_BYTES, STACK_MAPPINGS_FILES + USER_FILES * USER_FILE_BYTES);
+        assertEquals(STACK_MAPPINGS_FILES, STACK_MAPPINGS_MAPPINGS + STACK_MAPPINGS * STACK_MAPPING_BYTES);
+        btf.assertOffset("ns_stack_mappings.error", STACK_MAPPINGS_ERROR);
+        btf.assertOffset("ns_stack_mappings.file_count", STACK_MAPPINGS_FILE_COUNT);
+        btf.assertOffset("ns_stack_mappings.mapping_count", STACK_MAPPINGS_MAPPING_COUNT);
+        btf.assertOffset("ns_stack_mappings.lookups", STACK_MAPPINGS_LOOKUPS);
+        btf.assertOffset("ns_stack_mappings.skipped", STACK_MAPPINGS_SKIPPED);
+        btf.assertOffset("ns_stack_mappings.mappings", STACK_MAPPINGS_MAPPINGS);
+        btf.assertOffset("ns_stack_mappings.files", STACK_MAPPINGS_FILES);
+    }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodescope.testing.CgroupTree;
 import io.nodescope.testing.Commands;
+import io.nodescope.testing.LibcDebugFile;
 import io.nodescope.testing.MemoryCgroup;
 import io.nodescope.testing.MemoryHierarchy;
 import io.nodescope.testing.NeighbourKill;
@@ -203,22 +204,10 @@ class ImageEndToEndIT {
         assertTrue(userStack.stream().anyMatch(frame -> frame.startsWith("main+0x")), userStack.toString());
         // libc's frame below main is named from its debug file where the host has one (libc6-dbg):
         // the daemon's own libc in the image has none, and must not stand in for the host's.
-        if (hostHasLibcDebugFile()) {
+        if (LibcDebugFile.onHost()) {
             assertTrue(userStack.stream().anyMatch(frame -> frame.startsWith("__libc_start_call_main+0x")),
                     userStack.toString());
         }
-    }
-
-    private static boolean hostHasLibcDebugFile() {
-        Path libc = Path.of("/lib/x86_64-linux-gnu/libc.so.6"); // Debian's; the check is skipped elsewhere
-        if (!Files.exists(libc)) {
-            return false;
-        }
-        String notes = Commands.run(repository, Map.of(), List.of("readelf", "-n", libc.toString()));
-        return notes.lines().map(String::strip).filter(line -> line.startsWith("Build ID: ")).findFirst()
-                .map(line -> line.substring("Build ID: ".length()))
-                .map(id -> Files.exists(Path.of("/usr/lib/debug/.build-id", id.substring(0, 2), id.substring(2) + ".debug")))
-                .orElse(false);
     }
 
     private static ReceivedSpan awaitKillOf(long pid) throws Exception {

@@ -11,7 +11,10 @@ import io.nodescope.event.ProbeSource;
 import io.nodescope.module.exit.ProcessExit;
 import io.nodescope.event.RawStack;
 import io.nodescope.event.TaskIdentity;
+import io.nodescope.event.StackMappings;
 import io.nodescope.event.UserFrameFiles;
+import io.nodescope.symbol.UserStack;
+import java.nio.ByteBuffer;
 import io.nodescope.module.oom.VictimMemory;
 import java.util.EnumMap;
 import java.util.List;
@@ -43,7 +46,14 @@ final class TestEvents {
                         Optional.of(new UserFrameFiles.FileLocation(LIBC, 0x2724aL)),
                         Optional.of(new UserFrameFiles.FileLocation(APP, 0x1234L)),
                         Optional.empty()), 0),
-                Optional.of(distinctMemcgStat(8000)));
+                Optional.of(distinctMemcgStat(8000)),
+
+                // The registers and stack for unwinding, through a mapping of each file.
+                Optional.of(new UserStack(new UserStack.Registers(0x7f3a12345678L, 0x7ffd00001000L, 0x7ffd00001040L,
+                        3, 4, 5, 6, 7), ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9}))),
+                new StackMappings(List.of(
+                        new StackMappings.Mapping(0x7f3a12300000L, 0x7f3a12400000L, 0x28000L, LIBC),
+                        new StackMappings.Mapping(0x55d0c0ffe000L, 0x55d0c0fff000L, 0x1000L, APP)), 37, 2, 16));
     }
 
     private static final KernelFile LIBC =

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodescope.event.KernelFile;
+import io.nodescope.event.StackMappings;
 import io.nodescope.event.UserFrameFiles;
 import io.nodescope.event.UserFrameFiles.FileLocation;
 import io.nodescope.metrics.MetricsRegistry;
@@ -117,6 +118,59 @@ class KernelFileSnapshotTest {
         assertEquals("0x" + Long.toHexString(ANY_ADDRESS), symbolize(frameFiles, List.of(ANY_ADDRESS)).get(0).toStackLine());
         assertTrue(metrics.renderPrometheusText().contains("nodescope_symbol_failures_total{cause=\"not_located\"} 1.0"),
                 metrics.renderPrometheusText());
+    }
+
+    /** A trigger gone before its maps were read: an address in a mapping the kernel recorded at the event. */
+    @Test
+    void anAddressInARecordedMappingOfAGoneProcessIsNamed() {
+        long functionStart = CTestProgram.functions(binary).stream()
+                .filter(function -> function.name().equals("allocate_block")).findFirst().orElseThrow().start();
+        long base = 0x55d0c0000000L;
+        StackMappings mappings = new StackMappings(List.of(
+                new StackMappings.Mapping(base, base + (1 << 20), 0, described)), 3, 0, 0);
+        long address = base + fileOffset(binary, functionStart + 4);
+
+        Symbolizer symbolizer = Symbolizer.create(proc, Path.of("/"), metrics);
+        try (ProcessSnapshot snapshot = symbolizer.snapshotWithStackMappings(GONE_PID, mappings, Optional.empty())) {
+            assertEquals(1, snapshot.executableRegionCount());
+            Frame frame = symbolizer.symbolizeUser(snapshot, List.of(address)).getFirst();
+            assertEquals(Optional.of("allocate_block"), frame.function(), frame.toStackLine());
+            assertEquals(4, frame.offsetInFunction());
+        }
+    }
+
+    /**
+     * What the kernel did not record comes from the live process's maps, taken at arrival; where
+     * both have a region, the kernel's wins. Closing the combined snapshot leaves the live one usable.
+     */
+    @Test
+    void theLiveMapsFillInWhatTheKernelDidNotRecord() throws IOException {
+        long functionStart = CTestProgram.functions(binary).stream()
+                .filter(function -> function.name().equals("allocate_block")).findFirst().orElseThrow().start();
+        int livePid = 4242;
+        Path process = Files.createDirectories(proc.resolve(Integer.toString(livePid)));
+        Files.createSymbolicLink(process.resolve("root"), Path.of("/"));
+        long recordedBase = 0x55d0c0000000L;
+        long liveOnlyBase = 0x7f0000000000L;
+        // The live maps: the same file at the recorded range and at one the kernel did not record.
+        String line = " r-xp 00000000 00:00 " + described.inode() + " " + binary.toAbsolutePath() + "\n";
+        Files.writeString(process.resolve("maps"),
+                Long.toHexString(recordedBase) + "-" + Long.toHexString(recordedBase + (1 << 20)) + line
+                        + Long.toHexString(liveOnlyBase) + "-" + Long.toHexString(liveOnlyBase + (1 << 20)) + line);
+        StackMappings mappings = new StackMappings(List.of(
+                new StackMappings.Mapping(recordedBase, recordedBase + (1 << 20), 0, described)), 300, 7, 0);
+        long offset = fileOffset(binary, functionStart + 4);
+
+        Symbolizer symbolizer = Symbolizer.create(proc, Path.of("/"), metrics);
+        try (ProcessSnapshot live = symbolizer.snapshot(livePid)) {
+            try (ProcessSnapshot combined = symbolizer.snapshotWithStackMappings(livePid, mappings, Optional.of(live))) {
+                assertEquals(2, combined.executableRegionCount(), "the overlapping live region is left out");
+                assertEquals(Optional.of("allocate_block"),
+                        symbolizer.symbolizeUser(combined, List.of(liveOnlyBase + offset)).getFirst().function());
+            }
+            assertEquals(Optional.of("allocate_block"),
+                    symbolizer.symbolizeUser(live, List.of(recordedBase + offset)).getFirst().function());
+        }
     }
 
     private List<Frame> symbolize(UserFrameFiles frameFiles, List<Long> addresses) {

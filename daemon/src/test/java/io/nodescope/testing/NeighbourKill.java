@@ -19,6 +19,15 @@ public record NeighbourKill(Process hog, Process trigger) {
      * @param binary oom-alloc's path as the launched processes see it
      */
     public static NeighbourKill start(Function<List<String>, Process> launcher, String binary) throws IOException {
+        return start(launcher, binary, List.of(binary, "-t", "16", "-H", "2"));
+    }
+
+    /**
+     * The same with another trigger: trigger must allocate 16 MiB, then live on for a moment and
+     * exit 0.
+     */
+    public static NeighbourKill start(Function<List<String>, Process> launcher, String binary, List<String> trigger)
+            throws IOException {
         // oom_score_adj 1000: certain to be chosen first, whatever the processes' sizes when the
         // limit is hit. Set from inside, before the exec: raising it needs no privilege.
         Process hog = launcher.apply(List.of("sh", "-c", "echo 1000 >/proc/self/oom_score_adj && exec \"$0\" -t 20 -H 60",
@@ -31,7 +40,6 @@ public record NeighbourKill(Process hog, Process trigger) {
         Process bystander = launcher.apply(List.of("sh", "-c",
                 "echo 999 >/proc/self/oom_score_adj && echo in the cgroup && exec sleep 60"));
         ProcessOutput.await(bystander, "in the cgroup");
-        Process trigger = launcher.apply(List.of(binary, "-t", "16", "-H", "2"));
-        return new NeighbourKill(hog, trigger);
+        return new NeighbourKill(hog, launcher.apply(trigger));
     }
 }

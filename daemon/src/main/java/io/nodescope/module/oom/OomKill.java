@@ -6,8 +6,10 @@ import io.nodescope.event.MemcgState;
 import io.nodescope.event.NodeEvent;
 import io.nodescope.event.ProbeSource;
 import io.nodescope.event.RawStack;
+import io.nodescope.event.StackMappings;
 import io.nodescope.event.TaskIdentity;
 import io.nodescope.event.UserFrameFiles;
+import io.nodescope.symbol.UserStack;
 
 import java.util.Objects;
 import java.util.Optional;
@@ -27,14 +29,21 @@ import java.util.Optional;
  * @param memcgStat           memory.stat of the memcg the OOM killer ran for (the constraining
  *                            memcg; the victim's for a global OOM) when the kernel decided; empty
  *                            where the probe could not read it
+ * @param triggerUserState    the trigger's registers and stack copy, to unwind from call frame
+ *                            information; empty where the kernel could not capture them
+ * @param triggerStackMappings the executable file mappings that stack runs through, read in the
+ *                            kernel; {@link StackMappings#NONE} where it was not
  */
 public record OomKill(long bootTimeNanos, ProbeSource source, TaskIdentity victim, int victimOomScoreAdj,
                       VictimMemory victimMemory, Optional<MemcgState> victimMemcg, OomConstraint constraint,
                       Optional<MemcgState> constrainingMemcg, TaskIdentity trigger, RawStack triggerKernelStack,
                       RawStack triggerUserStack, Optional<CgroupPath> victimCgroupPath,
-                      UserFrameFiles triggerUserFrameFiles, Optional<MemcgStat> memcgStat) implements NodeEvent {
+                      UserFrameFiles triggerUserFrameFiles, Optional<MemcgStat> memcgStat,
+                      Optional<UserStack> triggerUserState, StackMappings triggerStackMappings) implements NodeEvent {
     public OomKill {
         Objects.requireNonNull(memcgStat, "memcgStat");
+        Objects.requireNonNull(triggerUserState, "triggerUserState");
+        Objects.requireNonNull(triggerStackMappings, "triggerStackMappings");
         Objects.requireNonNull(triggerUserFrameFiles, "triggerUserFrameFiles");
         Objects.requireNonNull(victimCgroupPath, "victimCgroupPath");
         Objects.requireNonNull(source, "source");
@@ -48,7 +57,10 @@ public record OomKill(long bootTimeNanos, ProbeSource source, TaskIdentity victi
         Objects.requireNonNull(triggerUserStack, "triggerUserStack");
     }
 
-    /** Without the memcg's stat breakdown (recordings of builds before it, tests that do not need it). */
+    /**
+     * Without the memcg's stat breakdown and the trigger's user state (recordings of builds before
+     * them, tests that do not need them).
+     */
     public OomKill(long bootTimeNanos, ProbeSource source, TaskIdentity victim, int victimOomScoreAdj,
                    VictimMemory victimMemory, Optional<MemcgState> victimMemcg, OomConstraint constraint,
                    Optional<MemcgState> constrainingMemcg, TaskIdentity trigger, RawStack triggerKernelStack,
@@ -56,7 +68,7 @@ public record OomKill(long bootTimeNanos, ProbeSource source, TaskIdentity victi
                    UserFrameFiles triggerUserFrameFiles) {
         this(bootTimeNanos, source, victim, victimOomScoreAdj, victimMemory, victimMemcg, constraint,
                 constrainingMemcg, trigger, triggerKernelStack, triggerUserStack, victimCgroupPath,
-                triggerUserFrameFiles, Optional.empty());
+                triggerUserFrameFiles, Optional.empty(), Optional.empty(), StackMappings.NONE);
     }
 
     /** Without file locations of the user frames (tests that do not need them). */

@@ -32,7 +32,7 @@ final class OomKillArrival implements Function<OomKill, PendingOomKill> {
     public PendingOomKill apply(OomKill kill) {
         long arrived = LiveBootClock.bootTimeNanosNow();
         CapturedStacks captured = stacks.capture(kill.trigger().tgid(), kill.triggerUserStack(),
-                kill.triggerUserFrameFiles());
+                kill.triggerUserFrameFiles(), kill.triggerUserState(), kill.triggerStackMappings());
         long stacksCaptured = LiveBootClock.bootTimeNanosNow();
         // Taken now: the sampler forgets a removed cgroup's history once it is past the window.
         EnrichedOomKill enriched = histories.map(history -> enricher.enrich(kill)

@@ -1,7 +1,10 @@
 package io.nodescope.module.oom;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.ByteString;
+import io.nodescope.event.StackMappings;
 import io.nodescope.event.UserFrameFiles;
+import io.nodescope.symbol.UserStack;
 import io.nodescope.proto.v1.Event;
 import io.nodescope.record.EventCodec;
 import io.nodescope.record.SharedProtos;
@@ -39,6 +42,10 @@ final class OomKillCodec implements EventCodec<OomKill> {
             builder.setTriggerUserFrameFiles(SharedProtos.toProto(oomKill.triggerUserFrameFiles()));
         }
         oomKill.memcgStat().map(SharedProtos::toProto).ifPresent(builder::setMemcgStat);
+        oomKill.triggerUserState().map(OomKillCodec::toProto).ifPresent(builder::setTriggerUserState);
+        if (!oomKill.triggerStackMappings().equals(StackMappings.NONE)) {
+            builder.setTriggerStackMappings(SharedProtos.toProto(oomKill.triggerStackMappings()));
+        }
         event.setOomKill(builder);
     }
 
@@ -58,7 +65,24 @@ final class OomKillCodec implements EventCodec<OomKill> {
                         : Optional.empty(),
                 proto.hasTriggerUserFrameFiles() ? SharedProtos.fromProto(proto.getTriggerUserFrameFiles())
                         : UserFrameFiles.NONE,
-                proto.hasMemcgStat() ? Optional.of(SharedProtos.fromProto(proto.getMemcgStat())) : Optional.empty());
+                proto.hasMemcgStat() ? Optional.of(SharedProtos.fromProto(proto.getMemcgStat())) : Optional.empty(),
+                proto.hasTriggerUserState() ? Optional.of(fromProto(proto.getTriggerUserState())) : Optional.empty(),
+                proto.hasTriggerStackMappings() ? SharedProtos.fromProto(proto.getTriggerStackMappings())
+                        : StackMappings.NONE);
+    }
+
+    private static io.nodescope.proto.v1.UserState toProto(UserStack state) {
+        UserStack.Registers registers = state.registers();
+        return io.nodescope.proto.v1.UserState.newBuilder()
+                .setRip(registers.rip()).setRsp(registers.rsp()).setRbp(registers.rbp()).setRbx(registers.rbx())
+                .setR12(registers.r12()).setR13(registers.r13()).setR14(registers.r14()).setR15(registers.r15())
+                .setStack(ByteString.copyFrom(state.stack().duplicate()))
+                .build();
+    }
+
+    private static UserStack fromProto(io.nodescope.proto.v1.UserState proto) {
+        return new UserStack(new UserStack.Registers(proto.getRip(), proto.getRsp(), proto.getRbp(), proto.getRbx(),
+                proto.getR12(), proto.getR13(), proto.getR14(), proto.getR15()), proto.getStack().asReadOnlyByteBuffer());
     }
 
     private static io.nodescope.proto.v1.VictimMemory toProto(VictimMemory memory) {

@@ -5,9 +5,13 @@ import io.nodescope.decode.RecordReader;
 import io.nodescope.decode.SharedStructs;
 import io.nodescope.event.ProbeSource;
 import io.nodescope.event.RawStack;
+import io.nodescope.symbol.UserStack;
 
 import java.util.Optional;
 
+import static io.nodescope.decode.SharedLayout.USER_STACK_STATE_BYTES;
+import static io.nodescope.decode.SharedLayout.USER_STACK_STATE_STACK;
+import static io.nodescope.decode.SharedLayout.USER_STACK_STATE_VALID_BYTES;
 import static io.nodescope.module.oom.OomKillLayout.*;
 
 /** Decodes struct ns_oom_kill_event (bpf/oom.h) into an {@link OomKill}. */
@@ -41,6 +45,19 @@ final class OomKillFormat {
                 userStack,
                 victimMemcg ? Optional.of(shared.cgroupPath(record, VICTIM_MEMCG_PATH)) : Optional.empty(),
                 shared.userFrameFiles(record, USER_FRAMES, userStack.addresses().size()),
-                shared.memcgStat(record, MEMCG_STAT));
+                shared.memcgStat(record, MEMCG_STAT),
+                triggerUserState(record),
+                shared.stackMappings(record, TRIGGER_STACK_MAPPINGS));
+    }
+
+    /** Copied out of the ring, whose memory is reused before the report worker unwinds it. */
+    private static Optional<UserStack> triggerUserState(RecordReader record) {
+        long validBytes = Math.min(record.u32(TRIGGER_USER_STATE + USER_STACK_STATE_VALID_BYTES),
+                USER_STACK_STATE_BYTES);
+        if (validBytes == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(UserStack.decode(record.copy(TRIGGER_USER_STATE, USER_STACK_STATE_STACK + (int) validBytes),
+                0, USER_STACK_STATE_BYTES));
     }
 }

@@ -27,7 +27,9 @@ final class OomKillLayout {
     static final int USER_STACK = 992;
     static final int VICTIM_MEMCG_PATH = 1504;
     static final int USER_FRAMES = 2344;
-    static final int BYTES = 9680;
+    static final int TRIGGER_USER_STATE = 9680;
+    static final int TRIGGER_STACK_MAPPINGS = 26136;
+    static final int BYTES = 32912;
 
     // ns_oom_kill_event.flags (NS_OOM_F_*)
     static final int F_TP_BTF = 1;

@@ -96,7 +96,7 @@ public final class OomKillSpanMapper {
         enriched.triggerCgroupPath().ifPresent(path -> attributes.put(TRIGGER_CGROUP_PATH, path));
         enriched.triggerExecutablePath().ifPresent(path -> attributes.put(TRIGGER_EXECUTABLE_PATH, path));
         TRIGGER_KERNEL.put(attributes, kill.triggerKernelStack(), stacks.kernel());
-        TRIGGER_USER.put(attributes, kill.triggerUserStack(), stacks.user());
+        TRIGGER_USER.put(attributes, stacks.unwoundUser().orElse(kill.triggerUserStack()), stacks.user());
         StackAttributes.putStackTrace(attributes, stacks.kernel(), stacks.user());
         Optional<OomIncident> incident = OomIncidentParts.incident(enriched);
         incident.ifPresent(found -> OomIncidentParts.putAttributes(attributes, found, kill.bootTimeNanos()));

@@ -31,6 +31,9 @@ class OomKillLayoutTest {
         btf.assertOffset("ns_oom_kill_event.user_stack", USER_STACK);
         btf.assertOffset("ns_oom_kill_event.victim_memcg_path", VICTIM_MEMCG_PATH);
         btf.assertOffset("ns_oom_kill_event.user_frames", USER_FRAMES);
-        assertEquals(BYTES, USER_FRAMES + SharedLayout.USER_FRAMES_BYTES);
+        btf.assertOffset("ns_oom_kill_event.trigger_user_state", TRIGGER_USER_STATE);
+        btf.assertOffset("ns_oom_kill_event.trigger_stack_mappings", TRIGGER_STACK_MAPPINGS);
+        assertEquals(TRIGGER_USER_STATE, USER_FRAMES + SharedLayout.USER_FRAMES_BYTES);
+        assertEquals(BYTES, TRIGGER_STACK_MAPPINGS + SharedLayout.STACK_MAPPINGS_BYTES);
     }
 }

@@ -23,7 +23,7 @@ class OomKillMemcgStatSpanTest {
         return new OomKill(kill.bootTimeNanos(), kill.source(), kill.victim(), kill.victimOomScoreAdj(),
                 kill.victimMemory(), kill.victimMemcg(), kill.constraint(), kill.constrainingMemcg(), kill.trigger(),
                 kill.triggerKernelStack(), kill.triggerUserStack(), kill.victimCgroupPath(),
-                kill.triggerUserFrameFiles(), Optional.of(stat));
+                kill.triggerUserFrameFiles(), Optional.of(stat), kill.triggerUserState(), kill.triggerStackMappings());
     }
 
     private SpanData span(OomKill kill) {
