@@ -72,8 +72,8 @@ public final class CapturedStacks implements AutoCloseable {
             if (!succeeded) {
                 return Optional.empty();
             }
-            List<Frame> frames = symbolizer.symbolizeUserWithInlinedFrames(mapped, unwound.lookupAddresses())
-                    .stream().flatMap(List::stream).toList();
+            // Each frame shows its return address and is named at the unwinder's lookup address.
+            List<Frame> frames = symbolizer.symbolizeUnwound(mapped, unwound).stream().flatMap(List::stream).toList();
             return Optional.of(new Unwound(unwound, frames));
         }
     }

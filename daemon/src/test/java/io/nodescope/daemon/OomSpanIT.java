@@ -33,7 +33,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import io.nodescope.testing.Commands;
+import io.nodescope.testing.MemsetTriggerBinary;
 import io.nodescope.module.ProbeModule;
 import java.util.Map;
 import java.util.Optional;
@@ -192,6 +196,35 @@ class OomSpanIT {
         }
     }
 
+    /** The address of every instruction that follows a call: where a call returns to. */
+    private static Set<Long> returnAddresses(Path binary) {
+        List<String> lines = Commands.run(binary.getParent(), Map.of(),
+                List.of("objdump", "-d", "--no-show-raw-insn", binary.toString())).lines().toList();
+        Set<Long> afterCalls = new HashSet<>();
+        boolean previousWasCall = false;
+        for (String line : lines) {
+            java.util.regex.Matcher instruction = INSTRUCTION.matcher(line);
+            if (!instruction.matches()) {
+                continue;
+            }
+            if (previousWasCall) {
+                afterCalls.add(Long.parseLong(instruction.group(1), 16));
+            }
+            previousWasCall = instruction.group(2).startsWith("call");
+        }
+        return afterCalls;
+    }
+
+    private static final java.util.regex.Pattern INSTRUCTION =
+            java.util.regex.Pattern.compile("^\\s*([0-9a-f]+):\\s+(\\S+).*");
+
+    /** The module offset a frame line shows: "function+0x12 (/path/file+0x1234) file.c:48". */
+    private static long moduleOffset(String frameLine) {
+        int start = frameLine.indexOf('(');
+        int plus = frameLine.indexOf("+0x", start);
+        return Long.decode(frameLine.substring(plus + 1, frameLine.indexOf(')', plus)));
+    }
+
     /** memset (in libc), then memset-trigger's own functions, then libc's start code and _start. */
     private static void assertMemsetCallerChain(ReceivedSpan received) {
         List<String> userStack = strings(received, "nodescope.oom.trigger.user_stack");
@@ -210,7 +243,14 @@ class OomSpanIT {
             assertEquals("__libc_start_call_main", functions.get(main + 1), userStack.toString());
         }
         // The addresses beside the frames are the unwound ones: the pc, then one return address per frame.
-        assertEquals(userStack.size(), strings(received, "nodescope.oom.trigger.user_stack.addresses").size());
+        List<String> addresses = strings(received, "nodescope.oom.trigger.user_stack.addresses");
+        assertEquals(userStack.size(), addresses.size());
+        // A caller's line shows its return address (it is named by the byte before it, the call):
+        // the instruction right after a call in objdump's disassembly of memset-trigger.
+        Set<Long> afterCalls = returnAddresses(MemsetTriggerBinary.path());
+        for (int frame = 1; frame <= 3; frame++) {
+            assertTrue(afterCalls.contains(moduleOffset(userStack.get(frame))), userStack.get(frame));
+        }
         assertTrue(string(received, "code.stacktrace").contains("\nfill_chunk+0x"));
     }
 
