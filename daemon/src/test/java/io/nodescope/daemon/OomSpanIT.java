@@ -8,6 +8,7 @@ import io.nodescope.config.NodescopeConfig;
 import io.nodescope.export.ExportSetup;
 import io.nodescope.proc.IdentitySettings;
 import io.nodescope.testing.CgroupTree;
+import io.nodescope.testing.KubeletCgroups;
 import io.nodescope.testing.LibcDebugFile;
 import io.nodescope.testing.MemoryCgroup;
 import io.nodescope.testing.MemoryHierarchy;
@@ -263,8 +264,7 @@ class OomSpanIT {
     void oomKillInAPodCgroupCarriesThePodAndContainerOnItsResource() throws Exception {
         String podUid = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
         String containerId = "4e1b8c0d9a7f6e5d4c3b2a1908f7e6d5c4b3a2918f7e6d5c4b3a2918f7e6d5c4";
-        String leaf = "kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + podUid.replace('-', '_')
-                + ".slice/cri-containerd-" + containerId + ".scope";
+        String leaf = KubeletCgroups.burstableContainerdContainer(podUid, containerId);
         MemoryHierarchy hierarchy = MemoryHierarchy.find(MemoryHierarchy.CGROUP_MOUNT).orElseThrow();
         try (OtlpReceiver receiver = OtlpReceiver.start(Protocol.HTTP_PROTOBUF, 0);
              Daemon daemon = startDaemon(receiver.endpoint(), Protocol.HTTP_PROTOBUF, new ByteArrayOutputStream())) {

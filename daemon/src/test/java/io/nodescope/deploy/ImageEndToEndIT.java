@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nodescope.testing.CgroupTree;
+import io.nodescope.testing.KubeletCgroups;
 import io.nodescope.testing.Commands;
 import io.nodescope.testing.LibcDebugFile;
 import io.nodescope.testing.MemoryCgroup;
@@ -109,8 +110,7 @@ class ImageEndToEndIT {
     void aKillInAPodCgroupCarriesNamedFramesThePodAndTheExit() throws Exception {
         String podUid = "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d";
         String containerId = "5f4e3d2c1b0a99887766554433221100ffeeddccbbaa99887766554433221100";
-        String leaf = "kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + podUid.replace('-', '_')
-                + ".slice/cri-containerd-" + containerId + ".scope";
+        String leaf = KubeletCgroups.burstableContainerdContainer(podUid, containerId);
         MemoryHierarchy hierarchy = MemoryHierarchy.find(MemoryHierarchy.CGROUP_MOUNT).orElseThrow();
         Process victim;
         try (CgroupTree pod = CgroupTree.create(hierarchy.root(), "nodescope-e2e-pod", leaf)) {
